@@ -1,0 +1,1 @@
+"""Rules engine of the companion: normalisation, the entity matcher and signed-bundle checks."""

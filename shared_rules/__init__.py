@@ -1,0 +1,1 @@
+"""Shared rules data: the bundle schema, default bundles and trusted keys."""
