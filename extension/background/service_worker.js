@@ -1,0 +1,175 @@
+// Service worker: one message router (a map of named handlers) in front of the companion, the verdict cache
+// and the acknowledgement queue. See docs/ARCHITECTURE.md for the message table.
+
+import * as companion from "./companion.js";
+import * as ackQueue from "./ack_queue.js";
+import { VerdictCache } from "./verdict_cache.js";
+
+const ACTIONS = ["like", "comment", "share", "follow"];
+const BATCH_LIMIT = 200;
+const verdicts = new VerdictCache(2000);
+const breakage = new Map(); // platform -> {postsSeen, controlsMatched, at}
+
+companion.onConfigChanged(() => verdicts.clear());
+
+function uiLang() {
+  return chrome.i18n.getUILanguage().toLowerCase().startsWith("en") ? "en" : "id";
+}
+
+async function platformEnabled(platform) {
+  return (await companion.getConfig()).enabledPlatforms.includes(platform);
+}
+
+/** The failMode answer for a check the companion could not make. */
+async function uncheckedVerdict(error) {
+  const { failMode } = await companion.getConfig();
+  if (failMode === "allow") return { verdict: "allow", unchecked: true, reason: error.reason };
+  return { verdict: "unchecked", reason: error.reason ?? "unreachable" };
+}
+
+function checkRequest({ platform, action, post, draft_text = null }) {
+  return { platform, action, post: post ?? {}, draft_text: draft_text || null, lang: uiLang() };
+}
+
+const handlers = {
+  /** One action on one post (or a draft): the companion's verdict, or the failMode answer. */
+  async check(msg) {
+    if (!(await platformEnabled(msg.platform))) return { verdict: "allow", disabled: true };
+    const request = checkRequest(msg);
+    const cached = verdicts.get(request);
+    if (cached) return cached;
+    try {
+      const response = await companion.check(request);
+      verdicts.set(request, response);
+      return response;
+    } catch (error) {
+      if (!(error instanceof companion.CompanionUnavailable)) throw error;
+      return uncheckedVerdict(error);
+    }
+  },
+
+  /**
+   * Posts coming into view, in one `/v1/check/batch` (action `like`). A post with no match is allowed for
+   * every action; for a matched post we also fetch the other actions' verdicts in a second batch, so the
+   * content script can show the warning without a round trip (`responses` by action).
+   */
+  async classify({ platform, posts }) {
+    if (!(await platformEnabled(platform))) {
+      return { results: posts.map(({ key }) => ({ key, verdict: "allow", matched: false })) };
+    }
+    const results = [];
+    for (let start = 0; start < posts.length; start += BATCH_LIMIT) {
+      const slice = posts.slice(start, start + BATCH_LIMIT);
+      const likeRequests = slice.map(({ post }) => checkRequest({ platform, action: "like", post }));
+      let likeAnswers;
+      try {
+        likeAnswers = await companion.checkBatch(likeRequests);
+      } catch (error) {
+        if (!(error instanceof companion.CompanionUnavailable)) throw error;
+        return { results: [], unchecked: true, reason: error.reason };
+      }
+      likeRequests.forEach((request, i) => verdicts.set(request, likeAnswers[i]));
+      const matchedIdx = slice.map((_, i) => i).filter((i) => likeAnswers[i].matches?.length);
+      const others = matchedIdx.flatMap((i) =>
+        ACTIONS.filter((a) => a !== "like").map((action) => checkRequest({ platform, action, post: slice[i].post })));
+      const otherAnswers = others.length ? await companion.checkBatch(others).catch(() => []) : [];
+      others.forEach((request, i) => otherAnswers[i] && verdicts.set(request, otherAnswers[i]));
+      slice.forEach(({ key }, i) => {
+        const matched = Boolean(likeAnswers[i].matches?.length);
+        const result = { key, verdict: likeAnswers[i].verdict, matched };
+        if (matched) {
+          result.responses = { like: likeAnswers[i] };
+          const base = matchedIdx.indexOf(i) * (ACTIONS.length - 1);
+          ACTIONS.filter((a) => a !== "like").forEach((action, j) => {
+            if (otherAnswers[base + j]) result.responses[action] = otherAnswers[base + j];
+          });
+        }
+        results.push(result);
+      });
+    }
+    return { results };
+  },
+
+  async acknowledge({ ack }) {
+    await ackQueue.enqueue(ack);
+    ackQueue.flush();
+    return { queued: true };
+  },
+
+  async status() {
+    const config = await companion.getConfig();
+    let status = null;
+    try { status = await companion.connect({ force: true }); } catch { /* reported through link state */ }
+    const link = companion.linkState();
+    return {
+      connected: link.connected,
+      proofOk: link.proofOk,
+      error: link.error,
+      status,
+      pendingAcks: await ackQueue.pendingCount(),
+      breakage: [...breakage.entries()].filter(([, h]) => h.postsSeen > 0 && h.controlsMatched === 0)
+        .map(([platform, h]) => ({ platform, ...h })),
+      config: { companionUrl: config.companionUrl, paired: Boolean(config.companionToken), failMode: config.failMode,
+        enabledPlatforms: config.enabledPlatforms, managed: config.managed },
+    };
+  },
+
+  async pair({ code }) {
+    try {
+      return await companion.pair(code);
+    } catch (error) {
+      if (error instanceof companion.CompanionUnavailable) return { ok: false, error: "unreachable" };
+      throw error;
+    }
+  },
+
+  history({ after_seq, limit }) {
+    return companion.listAcknowledgements({ after_seq, limit });
+  },
+
+  verifyChain() {
+    return companion.verifyChain();
+  },
+
+  async acceptPact({ pact_id, name, nip }) {
+    const answer = await companion.acceptPact({ pact_id, name, nip });
+    return { ok: true, accepted_at: answer?.accepted_at ?? new Date().toISOString() };
+  },
+
+  siteHealth({ platform, postsSeen, controlsMatched }, sender) {
+    breakage.set(platform, { postsSeen, controlsMatched, url: sender.tab?.url ?? null, at: Date.now() });
+    return {};
+  },
+
+  async selectors({ platform }) {
+    try { return await companion.selectors(platform); } catch { return null; }
+  },
+
+  /** What a content script needs at start: is its platform enabled, and the bundle's selector override. */
+  async siteConfig({ platform }) {
+    const enabled = await platformEnabled(platform);
+    return { enabled, selectors: enabled ? await handlers.selectors({ platform }) : null };
+  },
+
+  /** Opens one of the extension's own pages (a web page cannot navigate to chrome-extension:// itself). */
+  async openPage({ page }) {
+    if (!["history", "popup", "pact"].includes(page)) throw new Error(`unknown page ${page}`);
+    await chrome.tabs.create({ url: chrome.runtime.getURL(`pages/${page}.html`) });
+    return {};
+  },
+};
+
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  const handler = Object.hasOwn(handlers, message?.what) ? handlers[message.what] : null;
+  if (!handler) {
+    sendResponse({ error: `unknown message ${message?.what}` });
+    return false;
+  }
+  Promise.resolve()
+    .then(() => handler(message, sender))
+    .then(sendResponse, (error) => sendResponse({ error: String(error?.message ?? error) }));
+  return true;
+});
+
+// Deliver whatever an earlier service-worker instance or browser session left queued.
+ackQueue.flush();
