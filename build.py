@@ -1,0 +1,502 @@
+"""Builds what IT deploys: rules, frozen companion, packed extension, policies, installers."""
+
+import base64
+import hashlib
+import json
+import os
+import plistlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import zipfile
+from pathlib import Path
+from urllib.parse import urljoin
+from xml.sax.saxutils import quoteattr
+
+import click
+
+ROOT = Path(__file__).resolve().parent
+WORK = ROOT / "build"
+PACKAGING = ROOT / "packaging"
+EXTENSION_SRC = ROOT / "extension"
+COMPANION_NAME = "netral-companion"
+
+# Filled in by the install scripts on each device: the token is per device, the port may change.
+TOKEN_PLACEHOLDER = "@NETRAL_TOKEN@"
+COMPANION_URL_PLACEHOLDER = "@COMPANION_URL@"
+DEFAULT_UPDATE_URL = "https://netral.invalid/extension/updates.xml"
+PLATFORMS = ("x", "facebook", "instagram", "tiktok", "youtube", "threads", "whatsapp", "other")
+DEFAULT_PLATFORMS = ",".join(PLATFORMS[:-1])
+BROWSERS = {
+    # name: (Windows registry key under HKLM\SOFTWARE\Policies, macOS preference domain)
+    "chrome": ("Google\\Chrome", "com.google.Chrome"),
+    "edge": ("Microsoft\\Edge", "com.microsoft.Edge"),
+}
+PROFILE_ID = "id.go.netral.policy"
+
+
+class BuildError(click.ClickException):
+    """A build step that cannot go on; the message says what to do next."""
+
+
+def say(message: str) -> None:
+    click.echo(f"build: {message}")
+
+
+def reset_dir(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def tree_size(path: Path) -> int:
+    return sum(item.lstat().st_size for item in path.rglob("*") if not item.is_dir())
+
+
+# ---------------------------------------------------------------- rules
+
+
+def build_rules(dist: Path) -> Path:
+    """dist/rules/: the default signed bundle(s) and trusted keys, which the installers copy."""
+    out = reset_dir(dist / "rules")
+    try:
+        from shared_rules.generate import build_rules as generate
+    except ImportError as error:
+        raise BuildError(f"shared_rules/generate.py cannot be used ({error}).") from None
+    generate(out)
+    bundles = sorted(out.glob("*.bundle.json"))
+    if not bundles or not (out / "trusted_keys.json").is_file():
+        raise BuildError(f"the rules generator wrote no bundle or no trusted_keys.json into {out}.")
+    missing = [bundle.name for bundle in bundles if not Path(f"{bundle}.sig").is_file()]
+    if missing:
+        raise BuildError(f"bundle without signature in {out}: {', '.join(missing)}.")
+    say(f"rules: {', '.join(bundle.name for bundle in bundles)} -> {out}")
+    return out
+
+
+# ---------------------------------------------------------------- companion
+
+
+def build_companion(dist: Path) -> Path:
+    """dist/netral-companion/: the companion frozen by PyInstaller (onedir), and the install kit."""
+    spec = PACKAGING / f"{COMPANION_NAME}.spec"
+    started = time.monotonic()
+    run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+         "--distpath", str(dist), "--workpath", str(WORK / "pyinstaller"), str(spec)],
+        "PyInstaller failed; its output above says which module or file is missing.",
+    )
+    exe = dist / COMPANION_NAME / (COMPANION_NAME + (".exe" if os.name == "nt" else ""))
+    version = run([str(exe), "--version"], "the frozen companion does not start.").strip()
+    size = tree_size(exe.parent)
+    took = time.monotonic() - started
+    say(f"companion: {version}, {size / 2**20:.1f} MiB, built in {took:.0f} s")
+    copy_install_kit(dist)
+    return exe
+
+
+def copy_install_kit(dist: Path) -> None:
+    """Autostart templates, install/uninstall scripts and ADMIN.md next to the frozen companion."""
+    shutil.rmtree(dist / "autostart", ignore_errors=True)
+    shutil.copytree(PACKAGING / "autostart", dist / "autostart")
+    for script in ("install.sh", "uninstall.sh", "install.ps1", "uninstall.ps1"):
+        shutil.copy2(PACKAGING / script, dist / script)
+    shutil.copy2(ROOT / "ADMIN.md", dist / "ADMIN.md")
+
+
+def run(command: list[str], failure: str) -> str:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    except OSError as error:
+        raise BuildError(f"cannot run {command[0]} ({error.strerror}); {failure}") from None
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise BuildError(failure)
+    return result.stdout
+
+
+# ---------------------------------------------------------------- extension
+
+
+def extension_id(public_key_der: bytes) -> str:
+    """Chromium's extension ID: first 16 bytes of sha256(public key DER), hex digits 0-f as a-p."""
+    digest = hashlib.sha256(public_key_der).hexdigest()[:32]
+    return "".join(chr(ord("a") + int(digit, 16)) for digit in digest)
+
+
+def require_key_file(key_path: Path | None) -> None:
+    if key_path is not None and not key_path.is_file():
+        raise BuildError(
+            f"extension key file not found: {key_path}; pass --key (or NETRAL_EXTENSION_KEY) "
+            "with your agency's PEM signing key, or leave it out for a throwaway key."
+        )
+
+
+def load_signing_key(key_path: Path | None, scratch: Path) -> tuple[Path, bytes]:
+    """The PEM to pack with and its public key DER; a throwaway key in `scratch` if none given."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    if key_path is None:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        key_path = scratch / "throwaway-key.pem"
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        key_path.chmod(0o600)
+        say("extension: no --key given, packed with a THROWAWAY key: the ID changes every build.")
+    else:
+        require_key_file(key_path)
+        try:
+            key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        except (ValueError, TypeError) as error:
+            raise BuildError(
+                f"{key_path} is not an unencrypted PEM private key ({error}); "
+                "export the signing key as PKCS#8 PEM without a passphrase."
+            ) from None
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise BuildError(f"{key_path} is not an RSA key; Chromium packs with RSA keys.")
+    public_der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return key_path, public_der
+
+
+def crx_id(crx: bytes) -> str:
+    """The extension ID recorded in a CRX3 header (signed_header_data.crx_id)."""
+    if crx[:4] != b"Cr24" or int.from_bytes(crx[4:8], "little") != 3:
+        raise BuildError("Chromium did not write a CRX3 file.")
+    header = crx[12 : 12 + int.from_bytes(crx[8:12], "little")]
+    signed = protobuf_fields(header).get(10000, b"")
+    raw_id = protobuf_fields(signed).get(1, b"")
+    return "".join(chr(ord("a") + int(digit, 16)) for digit in raw_id.hex())
+
+
+def protobuf_fields(data: bytes) -> dict[int, bytes]:
+    """The last length-delimited value of each field number of a protobuf message (enough here)."""
+    fields, pos = {}, 0
+    while pos < len(data):
+        key, pos = varint(data, pos)
+        number, wire_type = key >> 3, key & 7
+        if wire_type == 0:
+            _, pos = varint(data, pos)
+        elif wire_type == 2:
+            length, pos = varint(data, pos)
+            fields[number], pos = data[pos : pos + length], pos + length
+        else:
+            raise BuildError(f"unexpected protobuf wire type {wire_type} in the CRX header.")
+    return fields
+
+
+def varint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, pos
+
+
+def find_chromium(given: str | None) -> str:
+    for candidate in [given] if given else ["chromium", "chromium-browser", "google-chrome"]:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    raise BuildError(
+        f"Chromium not found ({given or 'chromium'}); install it or pass --chromium PATH."
+    )
+
+
+def build_extension(
+    dist: Path,
+    key: Path | None,
+    update_url: str,
+    chromium: str | None,
+    fail_mode: str,
+    platforms: list[str],
+) -> str:
+    """dist/extension/ (zip, CRX3, update manifest, ID) and dist/policies/; returns the ID."""
+    manifest = json.loads((EXTENSION_SRC / "manifest.json").read_text(encoding="utf-8"))
+    version = manifest["version"]
+    name = f"netral-{version}"
+    with tempfile.TemporaryDirectory(prefix="netral-pack-") as scratch:
+        key_path, public_der = load_signing_key(key, Path(scratch))
+        ext_id = extension_id(public_der)
+        # Chromium writes NAME.crx next to the packed folder NAME.
+        stage = Path(scratch) / "netral"
+        shutil.copytree(EXTENSION_SRC, stage, ignore=shutil.ignore_patterns(".*", "*.md", "*.svg"))
+        # The manifest key must be the packing key, or the CRX's ID and the manifest's would differ.
+        manifest["key"] = base64.b64encode(public_der).decode("ascii")
+        (stage / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        result = subprocess.run(
+            [find_chromium(chromium), "--headless", "--no-sandbox", "--disable-gpu",
+             f"--user-data-dir={Path(scratch) / 'profile'}", f"--pack-extension={stage}",
+             f"--pack-extension-key={key_path}"],
+            capture_output=True, text=True, timeout=120,
+        )
+        packed = stage.with_suffix(".crx")
+        if not packed.is_file():
+            sys.stderr.write(result.stdout + result.stderr)
+            raise BuildError("Chromium could not pack the extension; its messages above say why.")
+        packed_id = crx_id(packed.read_bytes())
+        if packed_id != ext_id:
+            raise BuildError(f"the CRX's ID {packed_id} is not the manifest key's ID {ext_id}.")
+
+        out = reset_dir(dist / "extension")
+        shutil.move(packed, out / f"{name}.crx")
+        with zipfile.ZipFile(out / f"{name}.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(stage.rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(stage).as_posix())
+
+    codebase = urljoin(update_url, f"{name}.crx")
+    (out / "updates.xml").write_text(
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        "<gupdate xmlns='http://www.google.com/update2/response' protocol='2.0'>\n"
+        f"  <app appid={quoteattr(ext_id)}>\n"
+        f"    <updatecheck codebase={quoteattr(codebase)} version={quoteattr(version)} />\n"
+        "  </app>\n"
+        "</gupdate>\n",
+        encoding="utf-8",
+    )
+    (out / "extension-id.txt").write_text(ext_id + "\n", encoding="ascii")
+    write_policies(dist, ext_id, update_url, fail_mode, platforms)
+    if update_url == DEFAULT_UPDATE_URL:
+        say("extension: no --update-url given; policies point at a placeholder host, see ADMIN.md.")
+    say(f"extension: ID {ext_id}, {name}.crx and {name}.zip -> {out}")
+    return ext_id
+
+
+# ---------------------------------------------------------------- policies
+
+
+def write_policies(
+    dist: Path, ext_id: str, update_url: str, fail_mode: str, platforms: list[str]
+) -> None:
+    """dist/policies/: force-install and managed storage for Chrome and Edge, in every format."""
+    storage = {
+        "companionUrl": COMPANION_URL_PLACEHOLDER,
+        "companionToken": TOKEN_PLACEHOLDER,
+        "failMode": fail_mode,
+        "enabledPlatforms": platforms,
+    }
+    forcelist = f"{ext_id};{update_url}"
+    out = reset_dir(dist / "policies")
+
+    linux = out / "linux"
+    linux.mkdir()
+    policy = {
+        "ExtensionInstallForcelist": [forcelist],
+        "3rdparty": {"extensions": {ext_id: storage}},
+    }
+    (linux / "netral.json").write_text(json.dumps(policy, indent=2) + "\n", encoding="utf-8")
+
+    windows = out / "windows"
+    windows.mkdir()
+    for browser, (registry_key, _) in BROWSERS.items():
+        (windows / f"netral-{browser}.reg").write_text(
+            windows_reg(registry_key, ext_id, forcelist, storage), encoding="utf-16", newline=""
+        )
+
+    macos = out / "macos"
+    macos.mkdir()
+    (macos / "netral.mobileconfig").write_bytes(mobileconfig(ext_id, forcelist, storage))
+
+
+def windows_reg(registry_key: str, ext_id: str, forcelist: str, storage: dict) -> str:
+    """A .reg file; lists are subkeys with values named 1, 2, … as Chromium reads them."""
+    base = f"HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\{registry_key}"
+    policy_key = f"{base}\\3rdparty\\extensions\\{ext_id}\\policy"
+    lines = [
+        "Windows Registry Editor Version 5.00",
+        "",
+        "; Netral: force-install the extension and configure it. install.ps1 fills the token and",
+        "; appends to an existing ExtensionInstallForcelist instead of taking entry 1.",
+        f"[{base}\\ExtensionInstallForcelist]",
+        f'"1"={reg_string(forcelist)}',
+        "",
+        f"[{policy_key}]",
+    ]
+    lists = {}
+    for name, value in storage.items():
+        if isinstance(value, list):
+            lists[name] = value
+        else:
+            lines.append(f'"{name}"={reg_string(value)}')
+    for name, values in lists.items():
+        lines += ["", f"[{policy_key}\\{name}]"]
+        lines += [f'"{index}"={reg_string(value)}' for index, value in enumerate(values, 1)]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def reg_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def mobileconfig(ext_id: str, forcelist: str, storage: dict) -> bytes:
+    """A configuration profile: managed preferences of Chrome, Edge and their extension domains."""
+
+    def forced(settings: dict) -> dict:
+        return {"Forced": [{"mcx_preference_settings": settings}]}
+
+    def payload_uuid(name: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://netral/{ext_id}/{name}")).upper()
+
+    content = {}
+    for _, domain in BROWSERS.values():
+        content[domain] = forced({"ExtensionInstallForcelist": [forcelist]})
+        content[f"{domain}.extensions.{ext_id}"] = forced(storage)
+    profile = {
+        "PayloadType": "Configuration",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": PROFILE_ID,
+        "PayloadUUID": payload_uuid("profile"),
+        "PayloadDisplayName": "Netral",
+        "PayloadDescription": "Installs the Netral extension in Chrome and Edge and connects it "
+        "to the Netral companion on this device.",
+        "PayloadOrganization": "Netral",
+        "PayloadScope": "System",
+        "PayloadContent": [
+            {
+                "PayloadType": "com.apple.ManagedClient.preferences",
+                "PayloadVersion": 1,
+                "PayloadIdentifier": f"{PROFILE_ID}.browsers",
+                "PayloadUUID": payload_uuid("browsers"),
+                "PayloadDisplayName": "Netral browser policy",
+                "PayloadContent": content,
+            }
+        ],
+    }
+    return plistlib.dumps(profile)
+
+
+# ---------------------------------------------------------------- command line
+
+key_option = click.option(
+    "--key", type=click.Path(path_type=Path, dir_okay=False), envvar="NETRAL_EXTENSION_KEY",
+    help="PEM private key that signs the CRX (env NETRAL_EXTENSION_KEY); default: a throwaway key.",
+)
+update_url_option = click.option(
+    "--update-url", envvar="NETRAL_UPDATE_URL", default=DEFAULT_UPDATE_URL, show_default=True,
+    help="Where the devices fetch updates.xml (env NETRAL_UPDATE_URL); the CRX sits next to it.",
+)
+chromium_option = click.option(
+    "--chromium", envvar="CHROMIUM", help="Chromium binary that packs the CRX (env CHROMIUM)."
+)
+fail_mode_option = click.option(
+    "--fail-mode", type=click.Choice(["warn", "allow"]), default="warn", show_default=True,
+    help="Policy failMode: what the extension does when the companion cannot be reached.",
+)
+platforms_option = click.option(
+    "--platforms", default=DEFAULT_PLATFORMS, show_default=True,
+    help=f"Policy enabledPlatforms, comma-separated, from: {', '.join(PLATFORMS)}.",
+)
+
+
+def extension_options(command):
+    for option in reversed(
+        [key_option, update_url_option, chromium_option, fail_mode_option, platforms_option]
+    ):
+        command = option(command)
+    return command
+
+
+def parse_platforms(value: str) -> list[str]:
+    chosen = [item.strip() for item in value.split(",") if item.strip()]
+    unknown = [item for item in chosen if item not in PLATFORMS]
+    if unknown or not chosen:
+        raise BuildError(
+            f"unknown platform(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(PLATFORMS)}."
+        )
+    return chosen
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--dist", type=click.Path(path_type=Path, file_okay=False), envvar="NETRAL_DIST",
+    default=ROOT / "dist", show_default="dist/", help="Output folder (env NETRAL_DIST).",
+)
+@click.pass_context
+def cli(ctx, dist):
+    """Build Netral's deployable parts into dist/.
+
+    Example: python build.py all --key agency-extension.pem --update-url https://intranet/netral/updates.xml
+    """
+    ctx.obj = dist.resolve()
+
+
+@cli.command()
+@click.pass_obj
+def rules(dist):
+    """Generate the default signed rules bundle into dist/rules/.
+
+    Example: python build.py rules
+    """
+    build_rules(dist)
+
+
+@cli.command()
+@click.pass_obj
+def companion(dist):
+    """Freeze the companion with PyInstaller into dist/netral-companion/, with the install kit.
+
+    Example: python build.py companion
+    """
+    build_companion(dist)
+
+
+@cli.command()
+@extension_options
+@click.pass_obj
+def extension(dist, key, update_url, chromium, fail_mode, platforms):
+    """Pack the extension (zip and CRX3), its update manifest and the enterprise policies.
+
+    Example: python build.py extension --key agency-extension.pem
+    """
+    build_extension(dist, key, update_url, chromium, fail_mode, parse_platforms(platforms))
+
+
+@cli.command(name="all")
+@extension_options
+@click.pass_obj
+def build_all(dist, key, update_url, chromium, fail_mode, platforms):
+    """Everything IT deploys: rules, companion, extension and policies, in dist/.
+
+    Example: python build.py all --update-url https://intranet.example.go.id/netral/updates.xml
+    """
+    chosen = parse_platforms(platforms)
+    require_key_file(key)  # the one-line error now, not after the long companion build
+    build_rules(dist)
+    build_companion(dist)
+    build_extension(dist, key, update_url, chromium, fail_mode, chosen)
+    say(f"done: {dist}")
+
+
+def main() -> None:
+    """Runs the command line; any bad input ends with one line on stderr and exit status 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as error:
+        click.echo(error.ctx.get_help())
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit("build.py: aborted.")
+    except click.ClickException as error:
+        click.echo(f"build.py: {error.format_message()}", err=True)
+        sys.exit(2 if isinstance(error, click.UsageError) else 1)
+
+
+if __name__ == "__main__":
+    main()
