@@ -59,20 +59,26 @@ def tree_size(path: Path) -> int:
 # ---------------------------------------------------------------- rules
 
 
-def build_rules(dist: Path) -> Path:
-    """dist/rules/: the default signed bundle(s) and trusted keys, which the installers copy."""
+def build_rules(
+    dist: Path,
+    *,
+    caleg: bool = False,
+    keys: tuple[Path, ...] = (),
+    trusted_keys: Path | None = None,
+) -> Path:
+    """dist/rules/: the signed bundle(s) and the trusted keys, which the installers copy."""
+    from shared_rules import generate
+
+    trusted_keys = trusted_keys or ROOT / "shared_rules" / "trusted_keys.json"
+    for path in (*keys, trusted_keys):
+        if not path.is_file():
+            raise BuildError(f"file not found: {path}; check --rules-key and --trusted-keys.")
     out = reset_dir(dist / "rules")
     try:
-        from shared_rules.generate import build_rules as generate
-    except ImportError as error:
-        raise BuildError(f"shared_rules/generate.py cannot be used ({error}).") from None
-    generate(out)
-    bundles = sorted(out.glob("*.bundle.json"))
-    if not bundles or not (out / "trusted_keys.json").is_file():
-        raise BuildError(f"the rules generator wrote no bundle or no trusted_keys.json into {out}.")
-    missing = [bundle.name for bundle in bundles if not Path(f"{bundle}.sig").is_file()]
-    if missing:
-        raise BuildError(f"bundle without signature in {out}: {', '.join(missing)}.")
+        bundles = generate.build_rules(out, caleg=caleg, keys=keys or (generate.DEMO_KEY,))
+    except (generate.SourceError, OSError) as error:
+        raise BuildError(f"the rules generator failed: {error}") from None
+    shutil.copy2(trusted_keys, out / "trusted_keys.json")
     say(f"rules: {', '.join(bundle.name for bundle in bundles)} -> {out}")
     return out
 
@@ -404,6 +410,21 @@ platforms_option = click.option(
 )
 
 
+def rules_options(command):
+    command = click.option(
+        "--caleg", is_flag=True,
+        help="Also build pemilu-2024-caleg: every legislative candidate (large).",
+    )(command)
+    command = click.option(
+        "--rules-key", "rules_keys", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+        help="Ed25519 key that signs the bundles; repeatable (default: the DEMO key).",
+    )(command)
+    return click.option(
+        "--trusted-keys", type=click.Path(path_type=Path, dir_okay=False),
+        help="trusted_keys.json the devices get (default: shared_rules/trusted_keys.json).",
+    )(command)
+
+
 def extension_options(command):
     for option in reversed(
         [key_option, update_url_option, chromium_option, fail_mode_option, platforms_option]
@@ -438,13 +459,14 @@ def cli(ctx, dist):
 
 
 @cli.command()
+@rules_options
 @click.pass_obj
-def rules(dist):
-    """Generate the default signed rules bundle into dist/rules/.
+def rules(dist, caleg, rules_keys, trusted_keys):
+    """Generate the signed rules bundle(s) and trusted keys into dist/rules/.
 
-    Example: python build.py rules
+    Example: python build.py rules --rules-key keys/agency.key --trusted-keys agency-trusted.json
     """
-    build_rules(dist)
+    build_rules(dist, caleg=caleg, keys=rules_keys, trusted_keys=trusted_keys)
 
 
 @cli.command()
@@ -469,16 +491,19 @@ def extension(dist, key, update_url, chromium, fail_mode, platforms):
 
 
 @cli.command(name="all")
+@rules_options
 @extension_options
 @click.pass_obj
-def build_all(dist, key, update_url, chromium, fail_mode, platforms):
+def build_all(
+    dist, caleg, rules_keys, trusted_keys, key, update_url, chromium, fail_mode, platforms
+):
     """Everything IT deploys: rules, companion, extension and policies, in dist/.
 
     Example: python build.py all --update-url https://intranet.example.go.id/netral/updates.xml
     """
     chosen = parse_platforms(platforms)
     require_key_file(key)  # the one-line error now, not after the long companion build
-    build_rules(dist)
+    build_rules(dist, caleg=caleg, keys=rules_keys, trusted_keys=trusted_keys)
     build_companion(dist)
     build_extension(dist, key, update_url, chromium, fail_mode, chosen)
     say(f"done: {dist}")
