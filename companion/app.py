@@ -1,0 +1,79 @@
+"""create_app(settings): the companion's FastAPI application; all work happens in its lifespan."""
+
+import sqlite3
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+
+from companion import __version__
+from companion.config import Settings, load_or_create_token, prepare_data_dir
+from companion.deps import ChannelGuard
+from companion.routes import acknowledgements, check, health, pact, pair, rules, status
+from companion.rules.manager import RulesManager
+from companion.store import Store
+
+# Short machine-readable names for the errors FastAPI raises with its default texts.
+ERROR_NAMES = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}
+
+
+def _readable(error: dict) -> str:
+    where = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
+    return f"{where}: {error.get('msg', 'invalid')}"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        prepare_data_dir(settings.data_dir)
+        app.state.token = load_or_create_token(settings.token_path)
+        app.state.store = store = Store(settings.db_path)
+        app.state.rules = manager = RulesManager(store, settings.trusted_keys_path(),
+                                                 settings.rules_dir)
+        manager.load_startup(settings.startup_bundles())
+        manager.start(settings.rules_watch_seconds, settings.rules_url,
+                      settings.rules_poll_seconds)
+        try:
+            yield
+        finally:
+            manager.stop()
+            store.close()
+
+    app = FastAPI(title="Netral companion", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    for router in (health, status, check, acknowledgements, pact, pair, rules):
+        app.include_router(router.router)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError):
+        detail = [_readable(item) for item in error.errors()]
+        return JSONResponse({"error": "invalid_request", "detail": detail}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException):
+        name = error.detail if isinstance(error.detail, str) and error.detail.islower() else None
+        body = {"error": name or ERROR_NAMES.get(error.status_code, "error")}
+        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+    @app.exception_handler(sqlite3.Error)
+    async def storage_error(request: Request, error: sqlite3.Error):
+        return JSONResponse({"error": "storage_unavailable"}, status_code=503)
+
+    origins = list(settings.allowed_origins)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "X-Netral-Nonce"],
+        max_age=600,
+    )
+    port = settings.port
+    app.add_middleware(
+        ChannelGuard,
+        allowed_hosts={f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"},
+        allowed_origins=set(origins),
+    )
+    return app

@@ -1,0 +1,339 @@
+"""The `netral-companion` command line (also `python -m companion`): serve, keys, bundles, log."""
+
+import csv
+import json
+import logging
+import socket
+import sqlite3
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+import uvicorn
+
+from companion import __version__
+from companion.config import (
+    CompanionError,
+    Settings,
+    load_or_create_token,
+    load_settings,
+    prepare_data_dir,
+)
+from companion.rules.bundle import BundleRejected
+from companion.store import LOG_COLUMNS, Store
+
+FilePath = click.Path(path_type=Path)
+data_dir_option = click.option(
+    "--data-dir", type=FilePath,
+    help="Data directory (env NETRAL_DATA_DIR; default: the per-user data dir).",
+)
+trusted_keys_option = click.option(
+    "--trusted-keys", type=FilePath,
+    help="trusted_keys.json to verify with (env NETRAL_TRUSTED_KEYS; default: the embedded one).",
+)
+
+
+def _store(settings: Settings, *, create: bool) -> Store:
+    """The store in the data dir; read-only commands refuse to create an empty one."""
+    if not create and not settings.db_path.is_file():
+        raise CompanionError(
+            f"no acknowledgement log at {settings.db_path}; check --data-dir or NETRAL_DATA_DIR."
+        )
+    prepare_data_dir(settings.data_dir)
+    return Store(settings.db_path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="netral-companion")
+def cli() -> None:
+    """Netral companion: the local service the Netral browser extension asks before an ASN acts.
+
+    \b
+    Example:
+      netral-companion serve
+    """
+
+
+@cli.command()
+@click.option("--host", help="Loopback address to bind (env NETRAL_HOST; default 127.0.0.1).")
+@click.option("--port", type=int, help="Port; 0 picks a free one (env NETRAL_PORT; default 47613).")
+@data_dir_option
+@click.option("--rules", multiple=True, type=FilePath,
+              help="Bundle file to load at start; repeatable (env NETRAL_RULES, paths joined by "
+                   "the OS path separator; default: the embedded Pemilu bundle).")
+@trusted_keys_option
+@click.option("--allowed-origin", "allowed_origins", multiple=True,
+              help="Origin allowed to call the API; repeatable (env NETRAL_ALLOWED_ORIGINS, "
+                   "comma-separated; default: the Netral extension).")
+@click.option("--rules-url",
+              help="Also poll URL and URL.sig for newer bundles (env NETRAL_RULES_URL).")
+@click.option("--rules-poll-seconds", type=float,
+              help="Seconds between polls of --rules-url "
+                   "(env NETRAL_RULES_POLL_SECONDS; default 300).")
+def serve(**options) -> None:
+    """Run the companion on loopback until stopped.
+
+    Prints `listening on http://HOST:PORT` once it accepts connections.
+
+    \b
+    Example:
+      netral-companion serve --port 0 --data-dir /tmp/netral
+    """
+    settings = load_settings(**options)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Fail here, in one line, on anything the lifespan would otherwise report as a traceback.
+    prepare_data_dir(settings.data_dir)
+    load_or_create_token(settings.token_path)
+    Store(settings.db_path).close()
+    sock = _listen(settings.host, settings.port)
+    port = sock.getsockname()[1]
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+
+    from companion.app import create_app  # imported here so the other commands start fast
+
+    app = create_app(settings.model_copy(update={"port": port}))
+    config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False,
+                            lifespan="on", server_header=False)
+    _AnnouncingServer(config, f"listening on http://{host}:{port}").run(sockets=[sock])
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """Prints the listening line after the lifespan (rules loaded) and the listener are up."""
+
+    def __init__(self, config: uvicorn.Config, line: str):
+        super().__init__(config)
+        self.line = line
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            click.echo(self.line)
+            sys.stdout.flush()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    if sys.platform != "win32":  # on Windows SO_REUSEADDR would let another process share the port
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        raise CompanionError(
+            f"cannot listen on {host}:{port} ({error.strerror}); stop the other companion "
+            "or choose another --port."
+        ) from None
+    return sock
+
+
+@cli.command()
+@click.option("--name", required=True, help="Key name, e.g. your agency (also the file name).")
+@click.option("--out", required=True, type=FilePath,
+              help="Directory for NAME.key and NAME.pub.json.")
+def keygen(name: str, out: Path) -> None:
+    """Make an Ed25519 signing key pair for rules bundles.
+
+    Writes OUT/NAME.key (private, PKCS#8 PEM, mode 0600: keep it off shared drives) and
+    OUT/NAME.pub.json (an entry for trusted_keys.json).
+
+    \b
+    Example:
+      netral-companion keygen --name bkn-2024 --out ./keys
+    """
+    from companion.rules.keys import keygen as make_keys
+
+    key_path, pub_path = make_keys(name, out)
+    click.echo(f"private key: {key_path}")
+    click.echo(f"public key entry: {pub_path}")
+
+
+@cli.command()
+@click.argument("bundle", type=FilePath)
+@click.option("--key", "key_path", required=True, type=FilePath,
+              help="Private key file (NAME.key).")
+def sign(bundle: Path, key_path: Path) -> None:
+    """Add this key's signature to BUNDLE.sig (created if missing).
+
+    \b
+    Example:
+      netral-companion sign pemilu-2024.bundle.json --key ./keys/bkn-2024.key
+    """
+    from companion.rules.keys import sign_bundle
+
+    keyid = sign_bundle(bundle, key_path)
+    click.echo(f"signed {bundle} with key {keyid}")
+
+
+def _summary(bundle) -> str:
+    entities = len(bundle.data.get("entities", []))
+    return (f"{bundle.bundle_id} version {bundle.version}, issued {bundle.issued_at}, expires "
+            f"{bundle.expires_at}, signed by {', '.join(bundle.signed_by)}, {entities} entities, "
+            f"sha256 {bundle.sha256}")
+
+
+@cli.command()
+@click.argument("bundle", type=FilePath)
+@trusted_keys_option
+def verify(bundle: Path, trusted_keys: Path | None) -> None:
+    """Check BUNDLE and BUNDLE.sig against the trusted keys: exit 0 if acceptable, else 1 and why.
+
+    Checks size, signatures, schema and expiry; rollback depends on a data dir, see install-rules.
+
+    \b
+    Example:
+      netral-companion verify pemilu-2024.bundle.json --trusted-keys trusted_keys.json
+    """
+    from companion.rules.bundle import load_trusted_keys, read_bundle_files, verify_bundle
+
+    keys_path = load_settings(trusted_keys=trusted_keys).trusted_keys_path()
+    if keys_path is None:
+        raise CompanionError("no trusted keys file; pass --trusted-keys FILE.")
+    raw, sig = read_bundle_files(bundle)
+    verified = verify_bundle(raw, sig, load_trusted_keys(keys_path), datetime.now(UTC))
+    click.echo(f"ok: {_summary(verified)}")
+
+
+@cli.command("install-rules")
+@click.argument("bundle", type=FilePath)
+@data_dir_option
+@trusted_keys_option
+def install_rules(bundle: Path, data_dir: Path | None, trusted_keys: Path | None) -> None:
+    """Verify BUNDLE (rollback included) and install it into DATA_DIR/rules/.
+
+    A running companion picks it up within about a second.
+
+    \b
+    Example:
+      netral-companion install-rules pemilu-2024.bundle.json
+    """
+    from companion.rules.manager import RulesManager
+
+    settings = load_settings(data_dir=data_dir, trusted_keys=trusted_keys)
+    store = _store(settings, create=True)
+    try:
+        manager = RulesManager(store, settings.trusted_keys_path(), settings.rules_dir)
+        installed = manager.install(bundle)
+    finally:
+        store.close()
+    click.echo(f"installed: {_summary(installed)}")
+
+
+@cli.command()
+@data_dir_option
+def pair(data_dir: Path | None) -> None:
+    """Print a one-time code (valid 10 minutes) to type into the Netral extension.
+
+    A new code replaces the previous one; five wrong tries invalidate it.
+
+    \b
+    Example:
+      netral-companion pair
+    """
+    store = _store(load_settings(data_dir=data_dir), create=True)
+    try:
+        code = store.create_pairing_code()
+    finally:
+        store.close()
+    click.echo(f"pairing code: {code} (valid 10 minutes; type it into the Netral extension)")
+
+
+@cli.group()
+def acks() -> None:
+    """The acknowledgement log: export it, or check its hash chain.
+
+    \b
+    Example:
+      netral-companion acks verify
+    """
+
+
+@acks.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True, help="Output format.")
+@data_dir_option
+def export(fmt: str, data_dir: Path | None) -> None:
+    """Write the whole acknowledgement log to standard output.
+
+    \b
+    Example:
+      netral-companion acks export --format json > acks.json
+    """
+    store = _store(load_settings(data_dir=data_dir), create=False)
+    try:
+        rows = store.all_acknowledgements()
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=[*LOG_COLUMNS, "hash"], lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row | {"entity_ids": json.dumps(row["entity_ids"], ensure_ascii=False)})
+
+
+@acks.command("verify")
+@data_dir_option
+def verify_acks(data_dir: Path | None) -> None:
+    """Recompute the log's hash chain: exit 0 if intact, 1 at the first broken entry.
+
+    \b
+    Example:
+      netral-companion acks verify --data-dir ~/.local/share/netral
+    """
+    store = _store(load_settings(data_dir=data_dir), create=False)
+    try:
+        result = store.verify_chain()
+    finally:
+        store.close()
+    if not result["ok"]:
+        raise CompanionError(
+            f"hash chain broken at seq {result['first_bad_seq']} ({result['count']} entries); "
+            "the log was edited outside the companion, keep a copy of it for review."
+        )
+    click.echo(f"ok: {result['count']} entries, hash chain intact")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: any failure is one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        code = cli.main(args=argv, prog_name="netral-companion", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as error:
+        click.echo(error.ctx.get_help())
+        code = 0
+    except click.UsageError as error:
+        where = error.ctx.command_path if error.ctx else "netral-companion"
+        click.echo(f"error: {_one_line(error.format_message())} (see `{where} --help`)", err=True)
+        code = 2
+    except click.ClickException as error:
+        click.echo(f"error: {_one_line(error.format_message())}", err=True)
+        code = error.exit_code
+    except click.Abort:
+        click.echo("error: aborted", err=True)
+        code = 1
+    except BundleRejected as error:
+        click.echo(f"error: rejected ({error.reason}): {_one_line(error.detail)}", err=True)
+        code = 1
+    except CompanionError as error:
+        click.echo(f"error: {_one_line(error)}", err=True)
+        code = 1
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        click.echo(f"error: {error.strerror or _one_line(error)}:{where}; check the path and "
+                   "its permissions.", err=True)
+        code = 1
+    except sqlite3.Error as error:
+        click.echo(f"error: the database cannot be used ({_one_line(error)}); check the data dir "
+                   "is writable and has free space.", err=True)
+        code = 1
+    except Exception as error:  # the promise is one line, never a traceback, whatever went wrong
+        click.echo(f"error: unexpected {type(error).__name__}: {_one_line(error)}", err=True)
+        code = 1
+    sys.exit(code or 0)

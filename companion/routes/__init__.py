@@ -1,0 +1,1 @@
+"""One APIRouter per resource of the companion's HTTP API (see shared/spec/companion-api.md)."""

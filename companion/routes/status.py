@@ -1,0 +1,50 @@
+"""GET /v1/status: accepted rules, pact, log size, and the HMAC proof that this is the companion."""
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+
+from companion import __version__
+from companion.deps import Authorized, RulesDep, StoreDep, TokenDep
+
+router = APIRouter(prefix="/v1", tags=["status"], dependencies=[Authorized])
+
+
+def _expired(expires_at: str) -> bool:
+    return datetime.fromisoformat(expires_at.replace("Z", "+00:00")) <= datetime.now(UTC)
+
+
+@router.get("/status")
+def status(
+    store: StoreDep,
+    rules: RulesDep,
+    token: TokenDep,
+    x_netral_nonce: Annotated[str | None, Header(max_length=1024)] = None,
+) -> dict:
+    loaded = rules.current
+    rules_info = pact = None
+    if loaded is not None:
+        bundle = loaded.bundle
+        rules_info = {
+            "bundle_id": bundle.bundle_id, "version": bundle.version, "sha256": bundle.sha256,
+            "issued_at": bundle.issued_at, "expires_at": bundle.expires_at,
+            "expired": _expired(bundle.expires_at), "signed_by": list(bundle.signed_by),
+            "entities": loaded.matcher.entity_count,
+        }
+        declared = bundle.data.get("pact") or {}
+        if declared.get("id"):
+            pact = {"id": declared["id"], "title": declared.get("title"),
+                    "accepted_at": store.pact_accepted_at(declared["id"])}
+    proof = None
+    if x_netral_nonce is not None:
+        proof = hmac.new(token.encode(), x_netral_nonce.encode(), hashlib.sha256).hexdigest()
+    return {
+        "companion_version": __version__,
+        "rules": rules_info,
+        "pact": pact,
+        "acknowledgements": {"count": store.count_acknowledgements()},
+        "proof": proof,
+    }

@@ -1,0 +1,267 @@
+"""The companion's SQLite database: hash-chained acknowledgement log, bundle versions, pairing."""
+
+import hashlib
+import hmac
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+GENESIS = "0" * 64
+PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/O/0/1: codes are read aloud and typed
+PAIRING_TRIES = 5
+# What the client decides about an acknowledgement; a retry must repeat exactly these.
+ACK_FIELDS = (
+    "ack_id", "check_id", "platform", "action", "outcome", "entity_ids",
+    "bundle_id", "rules_version", "occurred_at", "justification",
+)
+LOG_COLUMNS = ("seq", "kind", *ACK_FIELDS, "pact_id", "name", "nip", "recorded_at")
+
+migrations = Migrations("netral")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["acknowledgements"].create(
+        {column: str for column in LOG_COLUMNS} | {"seq": int, "rules_version": int, "hash": str},
+        pk="seq",
+    )
+    db["acknowledgements"].create_index(["ack_id"], unique=True)
+    db["acknowledgements"].create_index(["kind", "pact_id"])
+    # The head anchors the chain's end, so deleting the newest rows is caught too.
+    db["chain_head"].create({"id": int, "seq": int, "hash": str}, pk="id")
+    db["chain_head"].insert({"id": 1, "seq": 0, "hash": GENESIS})
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER acknowledgements_append_only_{verb.lower()} BEFORE {verb} "
+            "ON acknowledgements BEGIN SELECT RAISE(ABORT, 'the log is append-only'); END"
+        )
+    db["accepted_bundles"].create(
+        {"bundle_id": str, "version": int, "sha256": str, "accepted_at": str}, pk="bundle_id"
+    )
+    db["pairing_codes"].create(
+        {"code_hash": str, "expires_at": float, "failures": int}, pk="code_hash"
+    )
+
+
+class AckConflict(Exception):
+    """The ack_id was already recorded with different content."""
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, row: dict) -> str:
+    """sha256(prev_hash + canonical JSON of the row without its hash)."""
+    body = {column: row[column] for column in LOG_COLUMNS}
+    return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+class Store:
+    """One SQLite file; every method is safe to call from FastAPI's threadpool."""
+
+    def __init__(self, path: Path):
+        # One connection behind one lock: SQLite serialises writers anyway, and the chain's
+        # read-head-then-append must be atomic per process, so per-thread connections buy nothing.
+        self._lock = threading.Lock()
+        self._db = Database(sqlite3.connect(path, check_same_thread=False, timeout=10))
+        self._db.enable_wal()
+        self._db.execute("PRAGMA synchronous=FULL")
+        migrations.apply(self._db)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _write(self):
+        """An IMMEDIATE transaction: the write lock up front, so a concurrent CLI cannot deadlock"""
+        conn = self._db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _rows(self, sql: str, params=()) -> list[dict]:
+        cursor = self._db.conn.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+    def _append(self, fields: dict) -> dict:
+        with self._write() as conn:
+            head_seq, head_hash = conn.execute("SELECT seq, hash FROM chain_head").fetchone()
+            row = dict.fromkeys(LOG_COLUMNS) | fields | {"seq": head_seq + 1, "recorded_at": _now()}
+            row["hash"] = chain_hash(head_hash, row)
+            columns = (*LOG_COLUMNS, "hash")
+            conn.execute(
+                f"INSERT INTO acknowledgements ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})",
+                [row[column] for column in columns],
+            )
+            conn.execute("UPDATE chain_head SET seq = ?, hash = ?", (row["seq"], row["hash"]))
+        return row
+
+    def record_acknowledgement(self, ack: dict) -> tuple[dict, bool]:
+        """Append once per ack_id: ({ack_id, seq, hash}, created); AckConflict on other content"""
+        content = {field: ack.get(field) for field in ACK_FIELDS}
+        content["entity_ids"] = canonical_json(list(content["entity_ids"] or []))
+        with self._lock:
+            existing = self._rows(
+                "SELECT * FROM acknowledgements WHERE ack_id = ?", (content["ack_id"],)
+            )
+            if existing:
+                row = existing[0]
+                if any(row[field] != content[field] for field in ACK_FIELDS):
+                    raise AckConflict(content["ack_id"])
+                created = False
+            else:
+                row = self._append({"kind": "acknowledgement", **content})
+                created = True
+        return {"ack_id": row["ack_id"], "seq": row["seq"], "hash": row["hash"]}, created
+
+    def record_pact_acceptance(self, pact_id: str, name: str, nip: str) -> dict:
+        """Append the civil servant's acceptance of a pact to the same chain."""
+        with self._lock:
+            row = self._append({
+                "kind": "pact_acceptance", "ack_id": secrets.token_hex(16),
+                "pact_id": pact_id, "name": name, "nip": nip,
+            })
+        return {"pact_id": pact_id, "accepted_at": row["recorded_at"],
+                "seq": row["seq"], "hash": row["hash"]}
+
+    def list_acknowledgements(self, after_seq: int, limit: int) -> tuple[list[dict], int | None]:
+        """One page of the log in seq order, and the after_seq of the next page (None at end)."""
+        with self._lock:
+            rows = self._rows(
+                "SELECT * FROM acknowledgements WHERE seq > ? ORDER BY seq LIMIT ?",
+                (after_seq, limit + 1),
+            )
+        more = len(rows) > limit
+        items = [self._public(row) for row in rows[:limit]]
+        return items, (items[-1]["seq"] if more else None)
+
+    def all_acknowledgements(self) -> list[dict]:
+        items, _ = self.list_acknowledgements(0, self.count_log())
+        return items
+
+    @staticmethod
+    def _public(row: dict) -> dict:
+        return row | {"entity_ids": json.loads(row["entity_ids"]) if row["entity_ids"] else []}
+
+    def verify_chain(self) -> dict:
+        """Recompute every hash: {"ok", "count", "first_bad_seq"} (where the chain first breaks)."""
+        with self._lock:
+            rows = self._rows("SELECT * FROM acknowledgements ORDER BY seq")
+            head_seq, head_hash = self._db.conn.execute(
+                "SELECT seq, hash FROM chain_head"
+            ).fetchone()
+        prev, first_bad = GENESIS, None
+        for expected, row in enumerate(rows, start=1):
+            if row["seq"] != expected:
+                first_bad = expected
+                break
+            if row["hash"] != chain_hash(prev, row):
+                first_bad = expected
+                break
+            prev = row["hash"]
+        else:
+            if (head_seq, head_hash) != (len(rows), prev):
+                first_bad = len(rows) + 1 if head_seq > len(rows) else max(head_seq, 1)
+        return {"ok": first_bad is None, "count": len(rows), "first_bad_seq": first_bad}
+
+    def count_acknowledgements(self) -> int:
+        with self._lock:
+            return self._db.conn.execute(
+                "SELECT count(*) FROM acknowledgements WHERE kind = 'acknowledgement'"
+            ).fetchone()[0]
+
+    def count_log(self) -> int:
+        with self._lock:
+            return self._db.conn.execute("SELECT count(*) FROM acknowledgements").fetchone()[0]
+
+    def pact_accepted_at(self, pact_id: str) -> str | None:
+        with self._lock:
+            row = self._db.conn.execute(
+                "SELECT max(recorded_at) FROM acknowledgements "
+                "WHERE kind = 'pact_acceptance' AND pact_id = ?",
+                (pact_id,),
+            ).fetchone()
+        return row[0]
+
+    def accepted_bundle(self, bundle_id: str) -> tuple[int, str] | None:
+        """The highest (version, sha256) ever accepted for this bundle_id."""
+        with self._lock:
+            row = self._db.conn.execute(
+                "SELECT version, sha256 FROM accepted_bundles WHERE bundle_id = ?", (bundle_id,)
+            ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def record_accepted_bundle(self, bundle_id: str, version: int, sha256: str) -> None:
+        with self._lock, self._write() as conn:
+            conn.execute(
+                "INSERT INTO accepted_bundles (bundle_id, version, sha256, accepted_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (bundle_id) DO UPDATE SET "
+                "version = excluded.version, sha256 = excluded.sha256, "
+                "accepted_at = excluded.accepted_at WHERE excluded.version > version",
+                (bundle_id, version, sha256, _now()),
+            )
+
+    def create_pairing_code(self, ttl_seconds: float = 600) -> str:
+        """A fresh one-time code like `K7QM-3XTA`; it replaces any earlier code."""
+        code = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(8))
+        with self._lock, self._write() as conn:
+            conn.execute("DELETE FROM pairing_codes")
+            conn.execute(
+                "INSERT INTO pairing_codes (code_hash, expires_at, failures) VALUES (?, ?, 0)",
+                (_hash_code(code), time.time() + ttl_seconds),
+            )
+        return f"{code[:4]}-{code[4:]}"
+
+    def pairing_code_pending(self) -> bool:
+        with self._lock:
+            row = self._db.conn.execute(
+                "SELECT 1 FROM pairing_codes WHERE expires_at > ?", (time.time(),)
+            ).fetchone()
+        return row is not None
+
+    def redeem_pairing_code(self, code: str) -> bool:
+        """True (and the code is used up) for the right code; the fifth wrong try invalidates it."""
+        typed = "".join(code.split()).replace("-", "").upper()
+        with self._lock, self._write() as conn:
+            row = conn.execute(
+                "SELECT code_hash, failures FROM pairing_codes WHERE expires_at > ?",
+                (time.time(),),
+            ).fetchone()
+            if row is None:
+                return False
+            code_hash, failures = row
+            if hmac.compare_digest(_hash_code(typed), code_hash):
+                conn.execute("DELETE FROM pairing_codes")
+                return True
+            if failures + 1 >= PAIRING_TRIES:
+                conn.execute("DELETE FROM pairing_codes")
+            else:
+                conn.execute(
+                    "UPDATE pairing_codes SET failures = failures + 1 WHERE code_hash = ?",
+                    (code_hash,),
+                )
+            return False
