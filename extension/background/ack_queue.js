@@ -66,11 +66,18 @@ export function flush() {
       queue = (await readQueue()).filter((queued) => queued.ack.ack_id !== item.ack.ack_id);
       await chrome.storage.local.set({ [QUEUE_KEY]: queue });
     }
+    clearTimeout(retryTimer);
     await chrome.alarms.clear(ALARM);
   });
 }
 
+// While this worker lives, retry soon with backoff (1 s, 2 s, 4 s … 30 s); the alarm is the durable backstop
+// that wakes a new worker (alarms cannot fire more often than every 30 s).
+let retryTimer = null;
 async function scheduleRetry() {
+  const attempts = (await readQueue())[0]?.attempts ?? 1;
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(flush, Math.min(1000 * 2 ** (attempts - 1), 30000));
   if (!(await chrome.alarms.get(ALARM))) {
     await chrome.alarms.create(ALARM, { delayInMinutes: 0.5, periodInMinutes: 0.5 });
   }

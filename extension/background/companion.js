@@ -196,6 +196,7 @@ export async function pair(code) {
 
 /** The bundle's selector hot-fix table for one platform, or null when the companion has none. */
 export async function selectors(platform) {
-  const res = await call(`/v1/rules/selectors/${encodeURIComponent(platform)}`, { timeoutMs: TIMEOUT_MS.status });
-  return res.ok ? (res.data?.selectors ?? res.data ?? null) : null;
+  const query = new URLSearchParams({ platform });
+  const res = await call(`/v1/rules/selectors?${query}`, { timeoutMs: TIMEOUT_MS.status });
+  return res.ok && res.data && typeof res.data === "object" ? res.data : null;
 }

@@ -21,10 +21,12 @@
 //     selectedPost(table) → Element|null // the post a shortcut acts on; default: the focused post
 //   });
 //
-// The table (all keys optional except `post`):
-//   post:       selector of one post container ("article[data-testid='tweet']")
-//   controls:   [{action, selector?, labels?, within?, scope?, on?}]
-//               action   like | comment | share | post | follow
+// The table: named sub-tables, each a JSON object (the bundle schema's "platform -> table name -> table"),
+// all optional except post.container. A hot-fix replaces entries one level down (see applyOverride).
+//   post:       {container, …}  container = selector of one post ("article[data-testid='tweet']"); the other
+//               keys are the site's own extraction selectors and labels, read by its extract()
+//   controls:   {like: [rule…], comment: [rule…], share: [rule…], follow: [rule…], post: [rule…]}
+//               rule = {selector?, labels?, within?, scope?, on?}
 //               selector CSS selector of the control (closest() from the event target)
 //               labels   accessible names (aria-label, else text), case-insensitive, exact; "Ikuti @*" = prefix;
 //                        with a selector, the control must match both
@@ -33,12 +35,13 @@
 //                        "last" (menus and dialogs outside the post: the last post interacted with),
 //                        "none" (no post; for `post` actions)
 //               on       "click" (default; keyboard activation of a non-native button counts too) | "dblclick"
-//   shortcuts:  [{key, action}]  single keys without modifiers, outside text fields, on selectedPost()
-//   composers:  [{textbox, submitKeys, submit, form?}]
+//   shortcuts:  {key: action}  single keys without modifiers, outside text fields, acting on selectedPost()
+//   composers:  {name: {textbox, submitKeys, submit, form?}}
 //               textbox    selector of the comment/post editor (textarea or contenteditable)
 //               submitKeys ["Enter"] (Enter without Shift) and/or ["Mod+Enter"] (Ctrl or Cmd + Enter)
-//               submit     [{selector?, labels?, within?}] the composer's send buttons (clicks on them count)
+//               submit     [rule…] the composer's send buttons (clicks on them count)
 //               form       selector of a <form> whose submit event sends the composer
+//   anything else (e.g. page: {…}) is the site's own, for its hooks.
 //
 // Interception: capture-phase listeners on window for click, dblclick, keydown/keyup, submit and input;
 // only event.isTrusted events count, and the engine's own replay (element.click(), a re-dispatched
@@ -94,15 +97,25 @@
   function compile(t) {
     const controlRule = (r, extra = {}) => ({ ...r, ...extra, label: labelMatcher(r.labels) });
     return {
-      post: t.post,
-      controls: (t.controls ?? []).map((r) => controlRule(r)),
-      shortcuts: new Map((t.shortcuts ?? []).map((s) => [s.key, s.action])),
-      composers: (t.composers ?? []).map((c) => ({
+      post: t.post.container,
+      controls: Object.entries(t.controls ?? {})
+        .flatMap(([action, list]) => list.map((r) => controlRule(r, { action }))),
+      shortcuts: new Map(Object.entries(t.shortcuts ?? {})),
+      composers: Object.values(t.composers ?? {}).map((c) => ({
         ...c,
         submitKeys: new Set(c.submitKeys ?? []),
-        submit: (c.submit ?? []).map((r) => controlRule(r, { composer: c })),
+        submit: (c.submit ?? []).map((r) => controlRule(r)),
       })),
     };
+  }
+
+  /** Two-level merge: a hot-fix's `controls.like` replaces the site's `controls.like` and nothing else. */
+  function merge(base, override) {
+    const merged = { ...base };
+    for (const [name, sub] of Object.entries(override ?? {})) {
+      if (sub && typeof sub === "object" && !Array.isArray(sub)) merged[name] = { ...base[name], ...sub };
+    }
+    return merged;
   }
 
   /** The control of `rule` the event target is in, or null. */
@@ -406,6 +419,7 @@
 
   // ── classification ahead of time ────────────────────────────────────────────────────────────────────
   const pendingClassify = new Set();
+  let classifiedBatches = 0;
   let classifyTimer = null;
 
   const viewport = new IntersectionObserver((entries) => {
@@ -434,6 +448,8 @@
       if (!item) continue;
       postVerdicts.set(item.postEl, { fp: item.fp, matched: result.matched, responses: result.responses ?? {} });
     }
+    // A count of answered batches: lets tests and the benchmark wait for "classified ahead".
+    if (answer?.results) document.documentElement.dataset.netralClassified = String(++classifiedBatches);
   }
 
   let scanTimer = null;
@@ -469,8 +485,8 @@
 
   // ── public surface ──────────────────────────────────────────────────────────────────────────────────
   Netral.defineSite = (definition) => {
-    if (!definition?.platform || !definition.table?.post || typeof definition.extract !== "function") {
-      throw new Error("Netral.defineSite needs platform, table.post and extract()");
+    if (!definition?.platform || !definition.table?.post?.container || typeof definition.extract !== "function") {
+      throw new Error("Netral.defineSite needs platform, table.post.container and extract()");
     }
     site = definition;
     table = definition.table;
@@ -498,12 +514,13 @@
     },
 
     /**
-     * Merges a selector hot-fix from a signed bundle: each top-level key present in `override` replaces the
-     * site's own (so a redesign is fixed by shipping e.g. just `controls`). Verdicts stay valid.
+     * Applies a selector hot-fix from a signed bundle (`selectors.<platform>`, fetched by boot.js through the
+     * `selectors`/`siteConfig` message): {tableName: {key: value}}; each key replaces the site's own, so a
+     * redesign is fixed by shipping e.g. just {controls: {like: [...]}}. Verdicts already known stay valid.
      */
     applyOverride(override) {
       if (!override || typeof override !== "object") return;
-      table = { ...site.table, ...override };
+      table = merge(site.table, override);
       rules = compile(table);
       scheduleScan();
     },
