@@ -1,15 +1,17 @@
-"""Shared end-to-end fixtures: a real companion, the real extension in Chromium, fixture sites at real URLs.
+"""Shared end-to-end fixtures: the real companion, the real extension in Chromium, fixture sites.
 
-- ``companion`` (session): ``python -m companion serve`` on a free port with a small test bundle signed by a
-  throwaway key made here; ``.stop()`` / ``.start()`` restart it on the same data dir and port.
-- ``browser`` (session): Debian Chromium with the unpacked extension (persistent context). The extension
-  gets the companion URL and token through ``chrome.storage.local``, set from its service worker: managed
-  storage (enterprise policy) cannot be written from a test.
+- ``companion`` (session): ``python -m companion serve`` on a free port with a small test bundle
+  signed by a throwaway key made here; ``.stop()`` / ``.start()`` restart it on the same data dir
+  and port.
+- ``browser`` (session): Debian Chromium with the unpacked extension (persistent context). The
+  extension gets the companion URL and token through ``chrome.storage.local``, written from its
+  service worker: managed storage (enterprise policy) cannot be written from a test.
 - ``site_page(url)`` (function): a fresh tab on a fixture site, once the content script is ready.
-- ``serve_fixtures(context, origin, directory)``: answers every request to ``origin`` with the fixture
-  directory's files, falling back to its ``home.html`` (the sites are single-page apps), so the manifest's
-  real match patterns apply.
-- ``warning`` helpers read the ``<netral-warning>`` shadow root the way the spec promises tests may.
+- ``serve_fixtures(context, origin, directory)``: answers every request to ``origin`` from the
+  fixture directory, falling back to its ``home.html`` (the sites are single-page apps), so the
+  manifest's real match patterns apply.
+- ``ui(key, ...)``: the extension's own message in the browser's language, for assertions.
+- The warning helpers read the ``<netral-warning>`` shadow root the way the spec lets tests.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ SITES = {"https://x.com": FIXTURES / "x", "https://www.facebook.com": FIXTURES /
 
 
 def bundle_payload(now: datetime | None = None) -> dict:
-    """A small netral-rules/1 bundle: one candidate pair (warn) and one party whose shares are blocked."""
+    """A small netral-rules/1 bundle: a candidate pair (warn), a party whose shares are blocked."""
     now = now or datetime.now(UTC)
     stamp = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
     return {
@@ -52,18 +54,34 @@ def bundle_payload(now: datetime | None = None) -> dict:
         "issued_at": stamp(now - timedelta(days=1)),
         "expires_at": stamp(now + timedelta(days=365)),
         "issuer": {"name": "Netral e2e tests", "url": "https://example.invalid"},
-        "pact": {"id": "pakta-e2e", "title": "Pakta integritas netralitas ASN", "text": "Saya menjaga netralitas."},
-        "legal_refs": [{
-            "id": "skb-2-2022",
-            "title": "SKB 2/2022 tentang Netralitas Pegawai ASN",
-            "summary": "ASN dilarang memberi tanda suka, mengomentari, membagikan, atau mengikuti akun peserta pemilu.",
-            "sanction": "hukuman disiplin sedang sampai berat menurut PP 94/2021",
-            "url": "https://example.invalid/skb-2-2022",
-        }],
-        "policy": {"like": "warn", "comment": "warn", "share": "warn", "post": "warn", "follow": "warn"},
+        "pact": {
+            "id": "pakta-e2e",
+            "title": "Pakta integritas netralitas ASN",
+            "text": "Saya menjaga netralitas.",
+        },
+        "legal_refs": [
+            {
+                "id": "skb-2-2022",
+                "title": "SKB 2/2022 tentang Netralitas Pegawai ASN",
+                "summary": "ASN dilarang memberi tanda suka, mengomentari, membagikan, atau "
+                "mengikuti akun peserta pemilu.",
+                "sanction": "hukuman disiplin sedang sampai berat menurut PP 94/2021",
+                "url": "https://example.invalid/skb-2-2022",
+            }
+        ],
+        "policy": {
+            "like": "warn",
+            "comment": "warn",
+            "share": "warn",
+            "post": "warn",
+            "follow": "warn",
+        },
         "messages": {
             "id": {"title": "Perhatian: konten kampanye", "body": "Konten ini terkait {entities}."},
-            "en": {"title": "Careful: campaign content", "body": "This content is linked to {entities}."},
+            "en": {
+                "title": "Careful: campaign content",
+                "body": "This content is linked to {entities}.",
+            },
         },
         "context_words": ["coblos", "nomor urut", "kampanye", "dukung", "pilih"],
         "entities": [
@@ -71,10 +89,19 @@ def bundle_payload(now: datetime | None = None) -> dict:
                 "id": "paslon-2024-02",
                 "kind": "candidate_pair",
                 "name": "Prabowo Subianto – Gibran Rakabuming Raka",
-                "names": ["prabowo subianto", "prabowo", "gibran rakabuming raka", "prabowo gibran"],
+                "names": [
+                    "prabowo subianto",
+                    "prabowo",
+                    "gibran rakabuming raka",
+                    "prabowo gibran",
+                ],
                 "weak_names": ["gibran", "gemoy", "02"],
                 "hashtags": ["prabowogibran2024", "prabowogibran"],
-                "accounts": {"x": ["prabowo", "gibran_tweet"], "facebook": ["prabowo", "prabowosubianto"], "*": []},
+                "accounts": {
+                    "x": ["prabowo", "gibran_tweet"],
+                    "facebook": ["prabowo", "prabowosubianto"],
+                    "*": [],
+                },
                 "legal_refs": ["skb-2-2022"],
             },
             {
@@ -92,8 +119,13 @@ def bundle_payload(now: datetime | None = None) -> dict:
 
 
 def run_companion_cli(*args: str, cwd: Path = REPO) -> str:
-    result = subprocess.run([sys.executable, "-m", "companion", *args], cwd=cwd, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "companion", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"companion {args[0]} failed: {result.stderr or result.stdout}")
     return result.stdout
@@ -101,7 +133,7 @@ def run_companion_cli(*args: str, cwd: Path = REPO) -> str:
 
 @dataclass
 class Companion:
-    """A real `python -m companion serve` subprocess on a fixed data dir; restartable on the same port."""
+    """A real `python -m companion serve` on a fixed data dir; restartable on the same port."""
 
     data_dir: Path
     rules: Path
@@ -119,11 +151,32 @@ class Companion:
         return (self.data_dir / "token").read_text().strip()
 
     def start(self) -> Companion:
-        command = [sys.executable, "-m", "companion", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--data-dir", str(self.data_dir), "--rules", str(self.rules),
-                   "--trusted-keys", str(self.trusted_keys), "--allowed-origin", ORIGIN]
-        self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        text=True, bufsize=1)
+        command = [
+            sys.executable,
+            "-m",
+            "companion",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+            "--rules",
+            str(self.rules),
+            "--trusted-keys",
+            str(self.trusted_keys),
+            "--allowed-origin",
+            ORIGIN,
+        ]
+        self.process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             line = self.process.stdout.readline()
@@ -148,8 +201,12 @@ class Companion:
         self.process = None
 
     def get(self, path: str, **params) -> dict:
-        response = httpx.get(self.url + path, params=params, timeout=10,
-                             headers={"Authorization": f"Bearer {self.token}"})
+        response = httpx.get(
+            self.url + path,
+            params=params,
+            timeout=10,
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
         response.raise_for_status()
         return response.json()
 
@@ -173,7 +230,7 @@ def workdir() -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def signed_bundle(workdir: Path) -> tuple[Path, Path]:
-    """(bundle path, trusted_keys.json) for the test bundle, signed by a key made for this session."""
+    """(bundle, trusted_keys.json): the test bundle, signed by a key made for this session."""
     keys = workdir / "keys"
     run_companion_cli("keygen", "--name", "e2e-test", "--out", str(keys))
     entry = json.loads((keys / "e2e-test.pub.json").read_text())
@@ -193,30 +250,44 @@ def companion(workdir: Path, signed_bundle: tuple[Path, Path]) -> Iterator[Compa
     server.stop()
 
 
-def serve_fixtures(context: BrowserContext, origin: str, directory: Path, default: str = "home.html") -> None:
-    """Serves `directory` at `origin` (every path; unknown paths get `default`, as a single-page app would)."""
+def serve_fixtures(
+    context: BrowserContext, origin: str, directory: Path, default: str = "home.html"
+) -> None:
+    """Serves `directory` at `origin`; unknown paths get `default`, as a single-page app would."""
 
     def handle(route: Route) -> None:
-        path = route.request.url.split("?", 1)[0].split("#", 1)[0][len(origin):].lstrip("/")
+        path = route.request.url.split("?", 1)[0].split("#", 1)[0][len(origin) :].lstrip("/")
         candidate = (directory / path).resolve()
         if not path or not candidate.is_file() or directory.resolve() not in candidate.parents:
             candidate = directory / default
-        kind = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".png": "image/png",
-                ".svg": "image/svg+xml"}.get(candidate.suffix, "application/octet-stream")
-        route.fulfill(status=200, content_type=f"{kind}; charset=utf-8", body=candidate.read_bytes())
+        kind = {
+            ".html": "text/html",
+            ".js": "text/javascript",
+            ".css": "text/css",
+            ".png": "image/png",
+            ".svg": "image/svg+xml",
+        }.get(candidate.suffix, "application/octet-stream")
+        route.fulfill(
+            status=200, content_type=f"{kind}; charset=utf-8", body=candidate.read_bytes()
+        )
 
     context.route(f"{origin}/**", handle)
 
 
-def launch_with_extension(playwright: Playwright, user_data_dir: Path, *, lang: str = "id",
-                          extension: Path = EXTENSION_DIR) -> BrowserContext:
-    """Chromium with only our unpacked extension; `lang` is the browser UI language (chrome.i18n)."""
+def launch_with_extension(
+    playwright: Playwright,
+    user_data_dir: Path,
+    *,
+    lang: str = "id",
+    extension: Path = EXTENSION_DIR,
+) -> BrowserContext:
+    """Chromium with only our unpacked extension; `lang` is the browser UI language."""
     return playwright.chromium.launch_persistent_context(
         str(user_data_dir),
         executable_path=CHROMIUM,
         headless=True,
         locale=lang,
-        # Chromium on Linux takes its UI language (chrome.i18n.getUILanguage) from the environment, not --lang.
+        # Chromium on Linux takes its UI language (chrome.i18n) from the environment, not --lang.
         env={**os.environ, "LANGUAGE": lang, "LANG": f"{lang}.UTF-8"},
         viewport={"width": 1280, "height": 900},
         args=[
@@ -237,17 +308,21 @@ def extension_worker(context: BrowserContext):
     for worker in context.service_workers:
         if worker.url.startswith(ORIGIN):
             return worker
-    return context.wait_for_event("serviceworker", predicate=lambda w: w.url.startswith(ORIGIN), timeout=15000)
+    return context.wait_for_event(
+        "serviceworker", predicate=lambda w: w.url.startswith(ORIGIN), timeout=15000
+    )
 
 
 def configure_extension(context: BrowserContext, **settings) -> None:
-    """Writes settings (companionUrl, companionToken, failMode, ...) to the extension's chrome.storage.local."""
+    """Writes settings (companionUrl, companionToken, failMode…) to chrome.storage.local."""
     extension_worker(context).evaluate("(settings) => chrome.storage.local.set(settings)", settings)
 
 
 def pending_acks(context: BrowserContext) -> list[dict]:
     return extension_worker(context).evaluate(
-        "async () => ((await chrome.storage.local.get('ackQueue')).ackQueue ?? []).map((item) => item.ack)")
+        "async () => ((await chrome.storage.local.get('ackQueue')).ackQueue ?? [])"
+        ".map((item) => item.ack)"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -257,12 +332,16 @@ def playwright_instance() -> Iterator[Playwright]:
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_instance: Playwright, workdir: Path, companion: Companion) -> Iterator[BrowserContext]:
+def browser(
+    playwright_instance: Playwright, workdir: Path, companion: Companion
+) -> Iterator[BrowserContext]:
     """One Chromium with the extension for the whole session, linked to the test companion."""
     context = launch_with_extension(playwright_instance, workdir / "profile")
     for origin, directory in SITES.items():
         serve_fixtures(context, origin, directory)
-    configure_extension(context, companionUrl=companion.url, companionToken=companion.token, failMode="warn")
+    configure_extension(
+        context, companionUrl=companion.url, companionToken=companion.token, failMode="warn"
+    )
     yield context
     context.close()
 
@@ -291,8 +370,9 @@ def site_page(browser: BrowserContext) -> Iterator[Callable[[str], Page]]:
 
 @pytest.fixture(scope="session")
 def ui(browser: BrowserContext) -> Callable[..., str]:
-    """ui(key, *substitutions): the extension's own message in the browser's UI language, as chrome.i18n
-    renders it, so assertions hold in Indonesian (chromium-l10n installed) and in an English-only Chromium."""
+    """ui(key, *substitutions): the extension's message in the browser's UI language, as
+    chrome.i18n renders it: assertions hold in Indonesian (chromium-l10n installed) and in an
+    English-only Chromium."""
     ui_lang = extension_worker(browser).evaluate("chrome.i18n.getUILanguage()")
     lang = "en" if ui_lang.lower().startswith("en") else "id"
     messages = json.loads((EXTENSION_DIR / "_locales" / lang / "messages.json").read_text())
@@ -310,28 +390,34 @@ def ui(browser: BrowserContext) -> Callable[..., str]:
     return message
 
 
-# ── reading the page ─────────────────────────────────────────────────────────────────────────────────────
+# ── reading the page ──────────────────────────────────────────────────────────────────────────
 
 WARNING = "netral-warning"
 
 
 def warning_verdict(page: Page) -> str | None:
     """data-verdict of the open warning, or None."""
-    return page.evaluate(f"document.querySelector('{WARNING}')?.getAttribute('data-verdict') ?? null")
+    return page.evaluate(
+        f"document.querySelector('{WARNING}')?.getAttribute('data-verdict') ?? null"
+    )
 
 
 def wait_for_warning(page: Page, timeout: float = 5000) -> str:
     page.wait_for_function(
-        f"document.querySelector('{WARNING}')?.shadowRoot?.querySelector('dialog[open]') != null", timeout=timeout)
+        f"document.querySelector('{WARNING}')?.shadowRoot?.querySelector('dialog[open]') != null",
+        timeout=timeout,
+    )
     return warning_verdict(page)
 
 
 def warning_text(page: Page) -> str:
-    return page.evaluate(f"document.querySelector('{WARNING}').shadowRoot.querySelector('dialog').innerText")
+    return page.evaluate(
+        f"document.querySelector('{WARNING}').shadowRoot.querySelector('dialog').innerText"
+    )
 
 
 def press_warning_button(page: Page, action: str) -> None:
-    """A trusted click on the warning's cancel/proceed button (Playwright pierces open shadow roots)."""
+    """A trusted click on the warning's cancel/proceed button (locators pierce open shadows)."""
     page.locator(f"{WARNING} [data-netral-action='{action}']").click()
     page.wait_for_function(f"document.querySelector('{WARNING}') === null", timeout=5000)
 
@@ -342,17 +428,19 @@ def site_log(page: Page, action: str | None = None) -> list[dict]:
 
 
 def settle(page: Page, ms: int = 150) -> None:
-    """Lets pending checks and the site's handlers run (for asserting that something did NOT happen)."""
+    """Lets pending checks and the site's handlers run (to assert that something did NOT happen)."""
     page.wait_for_timeout(ms)
 
 
 def wait_classified(page: Page, timeout: float = 5000) -> None:
-    """Waits until the posts in view were classified ahead (the engine's batch went out and came back)."""
-    page.wait_for_function("Number(document.documentElement.dataset.netralClassified || 0) >= 1", timeout=timeout)
+    """Waits until the posts in view were classified ahead (the engine's batch came back)."""
+    page.wait_for_function(
+        "Number(document.documentElement.dataset.netralClassified || 0) >= 1", timeout=timeout
+    )
 
 
 def new_acks(companion: Companion, before: int) -> list[dict]:
-    """Acknowledgements stored since the log had `before` rows (waits briefly for the queue to deliver)."""
+    """Acknowledgements stored since the log had `before` rows (waits briefly for delivery)."""
     deadline = time.monotonic() + 5
     while True:
         items = companion.acknowledgements()[before:]

@@ -1,4 +1,4 @@
-"""X end to end: every action of the spec's table, held before the site sees it, on the fixture at x.com."""
+"""X end to end: every action of the spec's table, held before the site sees it (x.com fixture)."""
 
 from __future__ import annotations
 
@@ -126,7 +126,11 @@ def test_party_share_is_blocked_without_a_proceed_button(home, companion):
     settle(home)
     assert site_log(home, "repost") == []
     [ack] = new_acks(companion, before)
-    assert (ack["action"], ack["outcome"], ack["entity_ids"]) == ("share", "cancelled", ["partai-contoh"])
+    assert (ack["action"], ack["outcome"], ack["entity_ids"]) == (
+        "share",
+        "cancelled",
+        ["partai-contoh"],
+    )
 
 
 def test_copy_link_in_the_english_interface(site_page):
@@ -261,7 +265,10 @@ def test_keyboard_activation_of_the_like_button(home):
     home.keyboard.press("Space")
     wait_for_warning(home)
     # Focus starts on "Batal"; Tab moves to the proceed button inside the dialog; Enter proceeds.
-    active = "document.querySelector('netral-warning').shadowRoot.activeElement?.dataset.netralAction ?? null"
+    active = (
+        "document.querySelector('netral-warning').shadowRoot.activeElement?.dataset.netralAction"
+        " ?? null"
+    )
     assert home.evaluate(active) == "cancel"
     home.keyboard.press("Tab")
     assert home.evaluate(active) == "proceed"
