@@ -2,6 +2,7 @@
 
 import sqlite3
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,11 +17,12 @@ from companion.routes import acknowledgements, check, health, pact, pair, rules,
 from companion.rules.manager import RulesManager
 from companion.store import Store
 
-# Short machine-readable names for the errors FastAPI raises with its default texts.
-ERROR_NAMES = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}
-
 
 def _readable(error: dict) -> str:
+    """`field.path: what is wrong`, never echoing the (possibly huge) input."""
+    if error.get("type") == "json_invalid":
+        reason = error.get("ctx", {}).get("error", "malformed")
+        return f"body: not valid JSON ({reason} at character {error['loc'][-1]})"
     where = ".".join(str(part) for part in error.get("loc", ()) if part != "body") or "body"
     return f"{where}: {error.get('msg', 'invalid')}"
 
@@ -54,9 +56,14 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException):
-        name = error.detail if isinstance(error.detail, str) and error.detail.islower() else None
-        body = {"error": name or ERROR_NAMES.get(error.status_code, "error")}
-        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+        if error.status_code == 400:  # FastAPI's answer to a body it cannot decode (not UTF-8)
+            detail = [f"body: {error.detail}"]
+            return JSONResponse({"error": "invalid_request", "detail": detail}, status_code=422)
+        # Our routes raise snake_case names; FastAPI's own errors carry the status phrase.
+        name = str(error.detail)
+        if not name.isidentifier() or not name.islower():
+            name = HTTPStatus(error.status_code).phrase.lower().replace(" ", "_")
+        return JSONResponse({"error": name}, status_code=error.status_code, headers=error.headers)
 
     @app.exception_handler(sqlite3.Error)
     async def storage_error(request: Request, error: sqlite3.Error):
