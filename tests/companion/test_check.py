@@ -74,3 +74,12 @@ def test_selectors_come_from_the_bundle(tmp_path, signer):
         assert c.get("/v1/rules/selectors", params={"platform": "x"}).json() == table["x"]
         assert c.get("/v1/rules/selectors", params={"platform": "tiktok"}).json() is None
         assert c.get("/v1/rules/selectors", params={"platform": "myspace"}).status_code == 422
+
+
+def test_undecodable_bodies_are_readable_422s(client):
+    json_type = {"Content-Type": "application/json"}
+    for body, reason in [(b'{"platform": ', "not valid JSON"), (b"\x8d\xff", "parsing the body")]:
+        answer = client.post("/v1/check", content=body, headers=json_type)
+        assert answer.status_code == 422
+        assert answer.json()["error"] == "invalid_request"
+        assert reason in answer.json()["detail"][0]
