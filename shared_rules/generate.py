@@ -1,11 +1,11 @@
 """Builds the rule bundles of shared_rules/ from the readable sources, byte for byte reproducibly.
 
-`netral-default` comes from `sources/` alone (2024 presidential pairs, campaign teams, the 24 parties,
-legal references, pact, messages, context words). `pemilu-2024-caleg` adds every legislative
-candidate of the KPU's final lists as a weak name. An agency can add a region's Pilkada pairs from a
-CSV (columns in `PILKADA_COLUMNS`, documented in shared_rules/README.md). Nothing depends on the
-clock or the machine: the same inputs always give the same bytes, and Ed25519 signatures are
-deterministic, so the `.sig` files are reproducible too.
+`netral-default` comes from `sources/` alone (2024 presidential pairs, campaign teams, the 24
+parties, legal references, pact, messages, context words). `pemilu-2024-caleg` adds every
+legislative candidate of the KPU's final lists as a weak name. An agency can add a region's
+Pilkada pairs from a CSV (columns in `PILKADA_COLUMNS`, documented in shared_rules/README.md).
+Nothing depends on the clock or the machine: the same inputs always give the same bytes, and
+Ed25519 signatures are deterministic, so the `.sig` files are reproducible too.
 
     python -m shared_rules.generate                  # netral-default into shared_rules/, signed
     python -m shared_rules.generate --caleg --out dist/rules
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
-import io
 import json
 import re
 import sys
@@ -69,7 +68,7 @@ class SourceError(ValueError):
 
 
 def dumps(bundle: dict, *, compact: bool = False) -> bytes:
-    """The bundle's bytes: sorted keys, fixed separators, UTF-8 without escapes, trailing newline."""
+    """The bundle's bytes: sorted keys, fixed separators, UTF-8 unescaped, trailing newline."""
     if compact:
         text = json.dumps(bundle, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     else:
@@ -81,18 +80,22 @@ def dumps(bundle: dict, *, compact: bool = False) -> bytes:
 
 # Titles written before a name on the DCT (religious, academic, professional, military, police).
 _PREFIX_TITLES = frozenset(
-    """h hj hi haji hajjah dr drs dra ir prof kh kyai tgk tgh teungku ust ustadz ustadzah drg drh
-    apt ns pdt capt ec ny
-    jenderal letjen mayjen brigjen laksamana laksdya laksda laksma marsekal marsdya marsda marsma
-    kolonel kol letkol mayor kapten lettu letda inf mar
-    komjen irjen kombes akbp kompol akp pol purn tni polri c""".split()
+    " ".join(
+        (
+            "h hj hi haji hajjah dr drs dra ir prof kh kyai tgk tgh teungku ust ustadz ustadzah",
+            "drg drh apt ns pdt capt ec ny",
+            "jenderal letjen mayjen brigjen laksamana laksdya laksda laksma",
+            "marsekal marsdya marsda marsma kolonel kol letkol mayor kapten lettu letda inf mar",
+            "komjen irjen kombes akbp kompol akp pol purn tni polri c",
+        )
+    ).split()
 )
 # Degrees written after a name without a comma: "S.Pd", "M.Si.", "A.Md", and the two-letter ones
 # that look like initials ("S.E.", "M.M."), which are listed because "A.R." is an initial.
 _DEGREE = re.compile(r"[A-Z][a-z]{0,3}\.(?:[A-Za-z]{1,5}\.?){1,4}")
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")
 _SHORT_DEGREES = frozenset(
-    "SE SH ST SP SS SM MM MH MT MA MP BA SPD SAG SIP SKM MSI MPD AMD".split()
+    "SE SH ST SP SS SM MM MH MT MA MP BA SPD SAG SIP SKM MSI MPD AMD".split()  # noqa: SIM905
 )
 _NICKNAME = re.compile(r"[A-Z][A-Z' ]*[A-Z]")
 _PARENS = re.compile(r"\(([^)]*)\)")
@@ -191,8 +194,13 @@ def default_bundle(src_dir: Path = SOURCES) -> dict:
 
     paslon = _load_yaml(src_dir / "paslon-2024.yaml")
     entities = [
-        _entity(pair, "candidate_pair", refs, nomor_urut=pair.get("nomor_urut"),
-                coalition=pair.get("coalition"))
+        _entity(
+            pair,
+            "candidate_pair",
+            refs,
+            nomor_urut=pair.get("nomor_urut"),
+            coalition=pair.get("coalition"),
+        )
         for pair in paslon["candidate_pairs"]
     ]
     entities += [
@@ -202,8 +210,14 @@ def default_bundle(src_dir: Path = SOURCES) -> dict:
     for party in _load_yaml(src_dir / "parties-2024.yaml")["parties"]:
         party = {**party, "id": f"partai-2024-{party['nomor_urut']:02d}"}
         entities.append(
-            _entity(party, "party", refs, abbr=party["abbr"], nomor_urut=party["nomor_urut"],
-                    id_partai=party["id_partai"])
+            _entity(
+                party,
+                "party",
+                refs,
+                abbr=party["abbr"],
+                nomor_urut=party["nomor_urut"],
+                id_partai=party["id_partai"],
+            )
         )
     ids = [e["id"] for e in entities]
     if len(ids) != len(set(ids)):
@@ -211,7 +225,7 @@ def default_bundle(src_dir: Path = SOURCES) -> dict:
 
     policy = meta["policy"]
     if set(policy) - set(ACTIONS) or set(policy.values()) - {"allow", "warn", "block"}:
-        raise SourceError("bundle.yaml: policy maps like/comment/share/post/follow to allow/warn/block")
+        raise SourceError("bundle.yaml: policy maps each action to allow, warn or block")
     pact_text = (src_dir / meta["pact_file"]).read_text(encoding="utf-8")
     return {
         "format": FORMAT,
@@ -281,13 +295,18 @@ def pilkada_entities(pilkada_csv: Path, refs: Sequence[str] = ()) -> list[dict]:
     with pilkada_csv.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         if missing := [c for c in PILKADA_COLUMNS if c not in (reader.fieldnames or [])]:
-            raise SourceError(f"{pilkada_csv}: missing columns {missing}; see shared_rules/README.md")
+            raise SourceError(
+                f"{pilkada_csv}: missing columns {missing}; see shared_rules/README.md"
+            )
         entities = []
         for line, row in enumerate(reader, start=2):
             jenis = row["jenis"].strip().casefold()
             if jenis not in PILKADA_JENIS:
-                raise SourceError(f"{pilkada_csv}:{line}: jenis must be one of {sorted(PILKADA_JENIS)}")
+                raise SourceError(
+                    f"{pilkada_csv}:{line}: jenis must be one of {sorted(PILKADA_JENIS)}"
+                )
             number = int(row["nomor_urut"])
+            election, region = PILKADA_JENIS[jenis], row["wilayah"].strip()
             calon, _ = clean_person_name(row["calon"])
             wakil, _ = clean_person_name(row["wakil"])
             full_names = [calon, wakil]
@@ -297,19 +316,27 @@ def pilkada_entities(pilkada_csv: Path, refs: Sequence[str] = ()) -> list[dict]:
                 accounts.setdefault(platform.strip(), []).append(handle_.strip())
             src = {
                 "id": f"pilkada-{row['wilayah_kode'].strip()}-{number:02d}",
-                "name": f"{calon} – {wakil} (paslon {number:02d} {PILKADA_JENIS[jenis]} {row['wilayah'].strip()})",
+                "name": f"{calon} – {wakil} (paslon {number:02d} {election} {region})",
                 # A two-word full name is specific enough within one region; a one-word name is not.
                 "names": [n for n in full_names if len(n.split()) > 1] + _split(row["nama_lain"]),
-                "weak_names": [n for n in full_names if len(n.split()) == 1] + _split(row["nama_lemah"]),
+                "weak_names": [n for n in full_names if len(n.split()) == 1]
+                + _split(row["nama_lemah"]),
                 "hashtags": _split(row["tagar"]),
                 "accounts": accounts,
             }
             if sources := _split(row["sumber"]):
                 src["sources"] = {"akun": " ; ".join(sources)}
             entities.append(
-                _entity(src, "candidate_pair", list(refs), region=row["wilayah"].strip(),
-                        region_code=row["wilayah_kode"].strip(), election=jenis,
-                        nomor_urut=number, party=_split(row["partai_pengusung"]))
+                _entity(
+                    src,
+                    "candidate_pair",
+                    list(refs),
+                    region=region,
+                    region_code=row["wilayah_kode"].strip(),
+                    election=jenis,
+                    nomor_urut=number,
+                    party=_split(row["partai_pengusung"]),
+                )
             )
     return entities
 
@@ -333,14 +360,14 @@ def write_bundle(data: bytes, path: Path, keys: Sequence[Path]) -> Path:
 
 
 def trusted_keys(keys: Sequence[Path]) -> dict:
-    """A trusted_keys.json for bundles signed by all of `keys` (each KEY.key beside KEY.pub.json)."""
+    """A trusted_keys.json requiring all of `keys` (each KEY.key beside its KEY.pub.json)."""
     entries = []
     for key in keys:
         pub = Path(key).with_suffix(".pub.json")
         try:
             entries.append(json.loads(pub.read_text(encoding="utf-8")))
         except FileNotFoundError:
-            raise SourceError(f"{pub}: missing; keygen writes it next to {Path(key).name}") from None
+            raise SourceError(f"{pub}: missing; keygen writes it beside the key") from None
     return {"threshold": len(entries), "keys": entries}
 
 
@@ -381,7 +408,9 @@ def build_rules(
         }
         caleg_dir = Path(out_dir) if out_dir else REPO / "dist" / "rules"
         paths.append(
-            write_bundle(dumps(full, compact=True), caleg_dir / f"{meta['bundle_id']}.bundle.json", keys)
+            write_bundle(
+                dumps(full, compact=True), caleg_dir / f"{meta['bundle_id']}.bundle.json", keys
+            )
         )
     return paths
 
@@ -393,25 +422,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         epilog="Example: python -m shared_rules.generate --caleg --out dist/rules "
         "--key keys/agency-1.key --key keys/agency-2.key",
     )
-    parser.add_argument("--out", type=Path, help="output directory (default: shared_rules/, caleg into dist/rules/)")
-    parser.add_argument("--caleg", action="store_true", help="also build pemilu-2024-caleg (every legislative candidate)")
-    parser.add_argument("--caleg-csv", type=Path, default=CALEG_CSV, help="DCT file (default: ../shared/data/caleg2024.csv.gz)")
-    parser.add_argument("--pilkada", type=Path, action="append", default=[], help="a region's Pilkada pairs CSV (repeatable)")
-    parser.add_argument("--sources", type=Path, default=SOURCES, help="source directory (default: shared_rules/sources)")
-    parser.add_argument("--key", type=Path, action="append", help="signing key (repeatable; default: the DEMO key)")
-    parser.add_argument("--no-sign", action="store_true", help="write the bundles without signing them")
+    add = parser.add_argument
+    add("--out", type=Path, help="output directory (default: shared_rules/; caleg: dist/rules/)")
+    add(
+        "--caleg",
+        action="store_true",
+        help="also build pemilu-2024-caleg (all legislative candidates)",
+    )
+    add("--caleg-csv", type=Path, default=CALEG_CSV, help="DCT file (default: ../shared/data/)")
+    add("--pilkada", type=Path, action="append", default=[], help="Pilkada pairs CSV (repeatable)")
+    add(
+        "--sources",
+        type=Path,
+        default=SOURCES,
+        help="source directory (default: shared_rules/sources)",
+    )
+    add("--key", type=Path, action="append", help="signing key (repeatable; default: the DEMO key)")
+    add("--no-sign", action="store_true", help="write the bundles without signing them")
     args = parser.parse_args(argv)
     keys = [] if args.no_sign else (args.key or [DEMO_KEY])
     try:
-        paths = build_rules(args.out, caleg=args.caleg, caleg_csv=args.caleg_csv, pilkada=args.pilkada,
-                            src_dir=args.sources, keys=keys)
+        paths = build_rules(
+            args.out,
+            caleg=args.caleg,
+            caleg_csv=args.caleg_csv,
+            pilkada=args.pilkada,
+            src_dir=args.sources,
+            keys=keys,
+        )
     except (SourceError, OSError, yaml.YAMLError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for path in paths:
-        data = json.load(io.open(path, encoding="utf-8"))
-        print(f"{path}: {data['bundle_id']} v{data['version']}, {len(data['entities'])} entities"
-              + ("" if args.no_sign else ", signed"))
+        data = json.loads(path.read_bytes())
+        count, signed = len(data["entities"]), "" if args.no_sign else ", signed"
+        print(f"{path}: {data['bundle_id']} v{data['version']}, {count} entities{signed}")
     return 0
 
 
