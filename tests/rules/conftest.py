@@ -142,3 +142,8 @@ def kit(tmp_path: Path) -> RulesKit:
 def example() -> Callable[[], dict]:
     """The factory of fresh example payloads, for fixtures wider than one test."""
     return example_bundle
+
+
+@pytest.fixture
+def key() -> Key:
+    return make_key("Kunci uji (test)")
