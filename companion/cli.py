@@ -36,11 +36,12 @@ trusted_keys_option = click.option(
 
 def _store(settings: Settings, *, create: bool) -> Store:
     """The store in the data dir; read-only commands refuse to create an empty one."""
-    if not create and not settings.db_path.is_file():
+    if create:
+        prepare_data_dir(settings.data_dir)
+    elif not settings.db_path.is_file():
         raise CompanionError(
             f"no acknowledgement log at {settings.db_path}; check --data-dir or NETRAL_DATA_DIR."
         )
-    prepare_data_dir(settings.data_dir)
     return Store(settings.db_path)
 
 

@@ -160,8 +160,9 @@ class Store:
         return items, (items[-1]["seq"] if more else None)
 
     def all_acknowledgements(self) -> list[dict]:
-        items, _ = self.list_acknowledgements(0, self.count_log())
-        return items
+        with self._lock:
+            rows = self._rows("SELECT * FROM acknowledgements ORDER BY seq")
+        return [self._public(row) for row in rows]
 
     @staticmethod
     def _public(row: dict) -> dict:
@@ -176,10 +177,7 @@ class Store:
             ).fetchone()
         prev, first_bad = GENESIS, None
         for expected, row in enumerate(rows, start=1):
-            if row["seq"] != expected:
-                first_bad = expected
-                break
-            if row["hash"] != chain_hash(prev, row):
+            if row["seq"] != expected or row["hash"] != chain_hash(prev, row):
                 first_bad = expected
                 break
             prev = row["hash"]
@@ -193,10 +191,6 @@ class Store:
             return self._db.conn.execute(
                 "SELECT count(*) FROM acknowledgements WHERE kind = 'acknowledgement'"
             ).fetchone()[0]
-
-    def count_log(self) -> int:
-        with self._lock:
-            return self._db.conn.execute("SELECT count(*) FROM acknowledgements").fetchone()[0]
 
     def pact_accepted_at(self, pact_id: str) -> str | None:
         with self._lock:
