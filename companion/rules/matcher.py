@@ -201,6 +201,8 @@ class Matcher:
         lang: str = "id",
     ) -> MatchResult:
         """The verdict, matched entities (bundle order) and message for one action on one post."""
+        if action not in ACTIONS:
+            raise ValueError(f"Unknown action {action!r}; expected one of {', '.join(ACTIONS)}.")
         action_index = ACTIONS.index(action)
         strong: dict[int, dict[Signal, None]] = {}
 
@@ -276,8 +278,9 @@ class Matcher:
         return {e: signals for e, signals in weak.items() if len(signals) > 1}
 
     def _message(self, lang: str, action: str, matches: tuple[EntityMatch, ...]) -> dict | None:
-        lang = lang if lang in ACTION_WORDS else "id"
-        template = self._messages.get(lang) or self._messages.get("id")
+        # The action word must be in the template's language: a missing template means id for both.
+        lang = lang if lang in ACTION_WORDS and lang in self._messages else "id"
+        template = self._messages.get(lang)
         if not template:
             return None
         entities = ", ".join(dict.fromkeys(m.name for m in matches))

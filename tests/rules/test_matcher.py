@@ -326,6 +326,18 @@ def test_message_keeps_other_braces(example: Callable[[], dict]) -> None:
     assert result.message["body"] == "Prabowo Subianto – Gibran Rakabuming Raka {x} {0} menyukai"
 
 
+def test_message_without_the_language_falls_back_to_id_entirely(example) -> None:
+    bundle = example()
+    del bundle["messages"]["en"]
+    result = Matcher.from_bundle(bundle).match(
+        platform="x", action="share", post={"text": "prabowo"}, lang="en"
+    )
+    assert result.message is not None
+    assert result.message["body"] == (
+        "Anda akan membagikan konten Prabowo Subianto – Gibran Rakabuming Raka."
+    )
+
+
 def test_allow_has_no_message_nor_refs(matcher: Matcher) -> None:
     result = matcher.match(platform="x", action="like", post={"text": "halo"})
     assert (result.verdict, result.matches, result.legal_refs, result.message) == (
@@ -357,7 +369,7 @@ def test_empty_bundle_allows_everything(example: Callable[[], dict]) -> None:
 
 
 def test_unknown_action_is_an_error(matcher: Matcher) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown action 'retweet'"):
         matcher.match(platform="x", action="retweet", post={"text": "Prabowo"})
 
 
