@@ -439,11 +439,11 @@ def wait_classified(page: Page, timeout: float = 5000) -> None:
     )
 
 
-def new_acks(companion: Companion, before: int) -> list[dict]:
-    """Acknowledgements stored since the log had `before` rows (waits briefly for delivery)."""
+def new_acks(companion: Companion, before: int, count: int = 1) -> list[dict]:
+    """Acknowledgements stored since the log had `before` rows, once `count` arrived (or 5 s passed)."""
     deadline = time.monotonic() + 5
     while True:
         items = companion.acknowledgements()[before:]
-        if items or time.monotonic() > deadline:
+        if len(items) >= count or time.monotonic() > deadline:
             return items
         time.sleep(0.05)
