@@ -440,7 +440,7 @@ def wait_classified(page: Page, timeout: float = 5000) -> None:
 
 
 def new_acks(companion: Companion, before: int, count: int = 1) -> list[dict]:
-    """Acknowledgements stored since the log had `before` rows, once `count` arrived (or 5 s passed)."""
+    """Acknowledgements stored since the log had `before` rows, once `count` arrived (≤ 5 s)."""
     deadline = time.monotonic() + 5
     while True:
         items = companion.acknowledgements()[before:]

@@ -1,4 +1,4 @@
-"""Facebook end to end: like and every reaction, comment, each share step, follow and join (fixture)."""
+"""Facebook end to end: like and every reaction, comment, each share step, follow and join."""
 
 from __future__ import annotations
 
