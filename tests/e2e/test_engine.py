@@ -1,0 +1,162 @@
+"""The site-independent engine: page scripts cannot proceed, SPA navigation, companion down."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import (
+    configure_extension,
+    extension_worker,
+    new_acks,
+    pending_acks,
+    press_warning_button,
+    settle,
+    site_log,
+    wait_classified,
+    wait_for_warning,
+    warning_text,
+    warning_verdict,
+)
+
+HOME = "https://x.com/home"
+LIKE_PRABOWO = "article[data-post='1001'] [data-testid='like']"
+
+
+@pytest.fixture
+def home(site_page):
+    page = site_page(HOME)
+    wait_classified(page)
+    return page
+
+
+PAGE_SCRIPT_PROCEEDS = """() => {
+    const button = document.querySelector('netral-warning').shadowRoot
+        .querySelector('[data-netral-action="proceed"]');
+    button.click();
+    button.dispatchEvent(new MouseEvent('click', {bubbles: true, composed: true}));
+    button.dispatchEvent(new PointerEvent('pointerup', {bubbles: true, composed: true}));
+    button.focus();
+    const init = {key: 'Enter', bubbles: true, composed: true};
+    button.dispatchEvent(new KeyboardEvent('keydown', init));
+}"""
+
+
+def test_a_page_script_cannot_proceed(home):
+    home.locator(LIKE_PRABOWO).click()
+    wait_for_warning(home)
+    home.evaluate(PAGE_SCRIPT_PROCEEDS)  # runs in the page's own world, like the site's scripts
+    settle(home)
+    assert warning_verdict(home) == "warn"
+    assert site_log(home, "like") == []
+    press_warning_button(home, "cancel")
+    settle(home)
+    assert site_log(home, "like") == []
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "document.querySelector('netral-warning').shadowRoot.querySelector('dialog').close()",
+        "document.querySelector('netral-warning').remove()",
+    ],
+)
+def test_a_page_script_closing_the_warning_counts_as_cancel(home, companion, attack):
+    before = len(companion.acknowledgements())
+    home.locator(LIKE_PRABOWO).click()
+    wait_for_warning(home)
+    home.evaluate(attack)
+    settle(home)
+    assert warning_verdict(home) is None
+    assert site_log(home, "like") == []
+    [ack] = new_acks(companion, before)
+    assert ack["outcome"] == "cancelled"
+
+
+def test_interception_survives_spa_navigation_and_new_posts(home, ui):
+    home.locator(
+        "nav [data-testid='AppTabBar_Explore_Link']"
+    ).click()  # history.pushState + re-render
+    home.wait_for_function("location.pathname === '/explore'")
+    home.locator("article[data-post='2002'] [data-testid='like']").click()
+    assert wait_for_warning(home) == "warn"
+    press_warning_button(home, "cancel")
+    home.locator("article[data-post='2001'] [data-testid='like']").click()
+    home.wait_for_function("window.__siteLog.some((e) => e.action === 'like')")
+    assert warning_verdict(home) is None
+    home.evaluate("""window.__insertPost({id: "2101", name: "Tim Kampanye", handle: "prabowo",
+                     text: "Live dari Medan"})""")
+    home.locator("article[data-post='2101'] [data-testid='like']").click()
+    assert wait_for_warning(home) == "warn"
+    assert ui("signalAccount", "prabowo") in warning_text(home)
+    press_warning_button(home, "cancel")
+    home.go_back()  # popstate back to /home
+    home.wait_for_function("location.pathname === '/home'")
+    home.locator(LIKE_PRABOWO).click()
+    assert wait_for_warning(home) == "warn"
+    press_warning_button(home, "cancel")
+    assert [e["post"] for e in site_log(home, "like")] == ["2001"]
+
+
+def test_posts_are_classified_in_batches_as_they_come_into_view(home):
+    home.evaluate("""for (let i = 0; i < 30; i++) window.__insertPost({id: `33${i}`,
+                     name: `Warga ${i}`, handle: `warga${i}`, text: `Kabar baik nomor ${i}`})""")
+    home.wait_for_function("Number(document.documentElement.dataset.netralClassified) >= 2")
+    home.locator("article[data-post='3329'] [data-testid='like']").click()
+    settle(home, 50)
+    [like] = site_log(home, "like")
+    assert like["trusted"] is True
+
+
+def wait_until(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_companion_down_warns_unchecked_and_delivers_the_ack_once_it_is_back(
+    browser, site_page, companion, ui
+):
+    before = len(companion.acknowledgements())
+    companion.stop()
+    try:
+        page = site_page(HOME)
+        # A post nobody checked before (the worker keeps answers of a verified companion).
+        page.evaluate("""window.__insertPost({id: "4001", name: "Kabar Desa", handle: "kabardesa",
+                         text: "Panen raya dimulai minggu ini"})""")
+        page.locator("article[data-post='4001'] [data-testid='like']").click()
+        assert wait_for_warning(page) == "unchecked"
+        assert ui("warningTitleUnchecked") in warning_text(page)
+        press_warning_button(page, "proceed")
+        settle(page)
+        assert [e["post"] for e in site_log(page, "like")] == ["4001"]
+        [queued] = pending_acks(browser)
+        assert (queued["outcome"], queued["check_id"]) == ("proceeded", None)
+
+        # failMode "allow" takes effect at once: no warning while the companion is unreachable.
+        configure_extension(browser, failMode="allow")
+        page.evaluate("""window.__insertPost({id: "4002", name: "Kabar Desa", handle: "kabardesa",
+                         text: "Jalan desa diperbaiki"})""")
+        page.locator("article[data-post='4002'] [data-testid='like']").click()
+        page.wait_for_function("window.__siteLog.filter((e) => e.action === 'like').length === 2")
+        assert warning_verdict(page) is None
+        configure_extension(browser, failMode="warn")
+    finally:
+        companion.start()
+
+    wait_until(lambda: pending_acks(browser) == [])
+    stored = [a for a in companion.acknowledgements() if a["ack_id"] == queued["ack_id"]]
+    assert len(stored) == 1
+    assert len(companion.acknowledgements()) == before + 1
+
+    # A redelivery of the same ack (a retry after a lost answer) leaves exactly one row.
+    extension_worker(browser).evaluate(
+        """async (ack) => {
+            await chrome.storage.local.set({ackQueue: [{ack, attempts: 0, queuedAt: Date.now()}]});
+            await chrome.alarms.create('netral-ack-retry', {when: Date.now()});
+        }""",
+        queued,
+    )
+    wait_until(lambda: pending_acks(browser) == [])
+    assert len([a for a in companion.acknowledgements() if a["ack_id"] == queued["ack_id"]]) == 1
