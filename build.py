@@ -142,21 +142,15 @@ def require_key_file(key_path: Path | None) -> None:
 
 
 def load_signing_key(key_path: Path | None, scratch: Path) -> tuple[Path, bytes]:
-    """The PEM to pack with and its public key DER; a throwaway key in `scratch` if none given."""
+    """A PKCS#8 copy of the key in `scratch` (all Chromium packs with) and its public key DER.
+
+    Without a key from IT, a throwaway key is generated there.
+    """
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     if key_path is None:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        key_path = scratch / "throwaway-key.pem"
-        key_path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-        key_path.chmod(0o600)
         say("extension: no --key given, packed with a THROWAWAY key: the ID changes every build.")
     else:
         require_key_file(key_path)
@@ -165,14 +159,18 @@ def load_signing_key(key_path: Path | None, scratch: Path) -> tuple[Path, bytes]
         except (ValueError, TypeError) as error:
             raise BuildError(
                 f"{key_path} is not an unencrypted PEM private key ({error}); "
-                "export the signing key as PKCS#8 PEM without a passphrase."
+                "export the signing key as PEM without a passphrase."
             ) from None
         if not isinstance(key, rsa.RSAPrivateKey):
             raise BuildError(f"{key_path} is not an RSA key; Chromium packs with RSA keys.")
+    pkcs8 = scratch / "signing-key.pem"
+    pkcs8.touch(mode=0o600)
+    encoding, pkcs8_format = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
+    pkcs8.write_bytes(key.private_bytes(encoding, pkcs8_format, serialization.NoEncryption()))
     public_der = key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    return key_path, public_der
+    return pkcs8, public_der
 
 
 def crx_id(crx: bytes) -> str:

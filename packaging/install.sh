@@ -168,10 +168,10 @@ quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 # 1. The program: the frozen companion, this uninstaller, the trusted keys.
 ensure_dir "$prefix"
 (cd "$companion_src" && find . -type d) | while IFS= read -r dir; do
-  ensure_dir "$prefix/companion/${dir#./}"
+  ensure_dir "$prefix/companion${dir#.}"
 done
 (cd "$companion_src" && find . ! -type d) | while IFS= read -r file; do
-  put "$companion_src/${file#./}" "$prefix/companion/${file#./}"
+  put "$companion_src${file#.}" "$prefix/companion${file#.}"
 done
 put "$here/uninstall.sh" "$prefix/uninstall.sh" 755
 [ ! -f "$here/ADMIN.md" ] || put "$here/ADMIN.md" "$prefix/ADMIN.md"
@@ -256,7 +256,8 @@ else
   record file "$log_dir/companion.log"
   fill "$here/autostart/linux/netral-companion.desktop" "$autostart_dir/netral-companion.desktop"
   record exe "$exe"
-  as_user nohup "$launcher" </dev/null >/dev/null 2>&1 &
+  # exec first: a redirection on a function call would keep copies of this script's output open.
+  (exec </dev/null >/dev/null 2>&1 && as_user nohup "$launcher") &
   started_by="XDG autostart at login (no systemd --user here); started now in the background"
 fi
 

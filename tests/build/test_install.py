@@ -54,7 +54,7 @@ def get(url: str, token: str | None = None, origin: str | None = None) -> int:
 class Device:
     """A temporary machine: HOME, program prefix and the browsers' policy folders under one root."""
 
-    def __init__(self, root: Path, dist: Path, path: str):
+    def __init__(self, root: Path, dist: Path, path: str, starts: bool = True):
         self.root, self.dist = root / "device", dist
         self.home = self.root / "home"
         self.home.mkdir(parents=True)
@@ -65,7 +65,8 @@ class Device:
         self.env = clean_env(
             HOME=str(self.home), PATH=path, NETRAL_USER=getpass.getuser(),
             NETRAL_PREFIX=str(self.prefix), NETRAL_PORT=str(self.port),
-            NETRAL_POLICY_DIRS=":".join(map(str, self.policy_dirs)), NETRAL_START_TIMEOUT="20",
+            NETRAL_POLICY_DIRS=":".join(map(str, self.policy_dirs)),
+            NETRAL_START_TIMEOUT="20" if starts else "0",
         )
         self.ext_id = (dist / "extension" / "extension-id.txt").read_text().strip()
 
@@ -114,7 +115,7 @@ def test_install_with_systemd_user(dist, tmp_path):
     calls = tmp_path / "systemctl.log"
     (shim / "systemctl").write_text(f'#!/bin/sh\necho "$*" >> "{calls}"\n')
     (shim / "systemctl").chmod(0o755)
-    device = Device(tmp_path, dist, f"{shim}{os.pathsep}{os.environ['PATH']}")
+    device = Device(tmp_path, dist, f"{shim}{os.pathsep}{os.environ['PATH']}", starts=False)
     before = tree(device.root)
 
     output = device.install().stdout
@@ -169,7 +170,7 @@ def test_reinstall_keeps_the_token(dist, tmp_path):
     shim.mkdir()
     (shim / "systemctl").write_text("#!/bin/sh\nexit 0\n")
     (shim / "systemctl").chmod(0o755)
-    device = Device(tmp_path, dist, f"{shim}{os.pathsep}{os.environ['PATH']}")
+    device = Device(tmp_path, dist, f"{shim}{os.pathsep}{os.environ['PATH']}", starts=False)
     before = tree(device.root)
     device.install()
     token = device.check_installed()
