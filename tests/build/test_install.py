@@ -36,7 +36,8 @@ def path_without(tmp_path: Path, name: str) -> str:
     return str(folder)
 
 
-def get(url: str, token: str | None = None, origin: str | None = None) -> int:
+def get(url: str, token: str | None = None, origin: str | None = None) -> tuple[int, dict | None]:
+    """(status, JSON body) of a GET; status 0 when nothing listens."""
     headers = {}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -44,11 +45,11 @@ def get(url: str, token: str | None = None, origin: str | None = None) -> int:
         headers["Origin"] = origin
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as r:
-            return r.status
+            return r.status, json.loads(r.read())
     except urllib.error.HTTPError as error:
-        return error.code
+        return error.code, None
     except OSError:
-        return 0
+        return 0, None
 
 
 class Device:
@@ -143,17 +144,21 @@ def test_install_without_systemd_starts_it_and_uninstall_stops_it(dist, tmp_path
     desktop = device.home / ".config" / "autostart" / "netral-companion.desktop"
     assert f'Exec="{device.prefix}/bin/netral-companion-serve"' in desktop.read_text()
     base = f"http://127.0.0.1:{device.port}"
-    assert get(f"{base}/v1/health") == 200
-    # The companion adopted the device token and allows the packed extension's origin.
+    assert get(f"{base}/v1/health") == (200, {"status": "ok"})
+    # The companion adopted the device token, allows the packed extension's origin, has the rules.
     origin = f"chrome-extension://{device.ext_id}"
-    assert get(f"{base}/v1/status", token=token, origin=origin) == 200
-    assert get(f"{base}/v1/status", token="0" * 64, origin=origin) == 401
+    status, answer = get(f"{base}/v1/status", token=token, origin=origin)
+    assert status == 200 and answer["rules"]["bundle_id"] == "netral-default"
+    assert get(f"{base}/v1/status", token="0" * 64, origin=origin)[0] == 401
+    # Without a journal the frozen companion writes its output to the log file.
+    log = device.home / ".local" / "state" / "netral" / "companion.log"
+    assert f"listening on http://127.0.0.1:{device.port}" in log.read_text()
 
     device.uninstall(*(["--purge"] if purge else []))
     deadline = time.monotonic() + 10
-    while get(f"{base}/v1/health") and time.monotonic() < deadline:
+    while get(f"{base}/v1/health")[0] and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert get(f"{base}/v1/health") == 0, "the companion is still running"
+    assert get(f"{base}/v1/health")[0] == 0, "the companion is still running"
     left = tree(device.root) - before
     if purge:
         assert left == set()
