@@ -129,8 +129,11 @@ def run(command: list[str], failure: str) -> str:
 
 def extension_id(public_key_der: bytes) -> str:
     """Chromium's extension ID: first 16 bytes of sha256(public key DER), hex digits 0-f as a-p."""
-    digest = hashlib.sha256(public_key_der).hexdigest()[:32]
-    return "".join(chr(ord("a") + int(digit, 16)) for digit in digest)
+    return id_text(hashlib.sha256(public_key_der).digest()[:16])
+
+
+def id_text(raw_id: bytes) -> str:
+    return "".join(chr(ord("a") + int(digit, 16)) for digit in raw_id.hex())
 
 
 def require_key_file(key_path: Path | None) -> None:
@@ -179,8 +182,7 @@ def crx_id(crx: bytes) -> str:
         raise BuildError("Chromium did not write a CRX3 file.")
     header = crx[12 : 12 + int.from_bytes(crx[8:12], "little")]
     signed = protobuf_fields(header).get(10000, b"")
-    raw_id = protobuf_fields(signed).get(1, b"")
-    return "".join(chr(ord("a") + int(digit, 16)) for digit in raw_id.hex())
+    return id_text(protobuf_fields(signed).get(1, b""))
 
 
 def protobuf_fields(data: bytes) -> dict[int, bytes]:
@@ -519,6 +521,8 @@ def main() -> None:
     except click.ClickException as error:
         click.echo(f"build.py: {error.format_message()}", err=True)
         sys.exit(2 if isinstance(error, click.UsageError) else 1)
+    except OSError as error:
+        sys.exit(f"build.py: {error.strerror or error}: {error.filename}; check that path.")
 
 
 if __name__ == "__main__":
