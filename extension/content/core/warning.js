@@ -74,6 +74,19 @@
     return seen ?? signal.value;
   }
 
+  /** Drops a name that only repeats part of a longer matched name ("prabowo" beside "prabowo subianto"). */
+  function conciseSignals(signals) {
+    const names = signals.filter((s) => s.type === "name" || s.type === "weak_name").map((s) => ` ${s.value} `);
+    const seen = new Set();
+    return signals.filter((s) => {
+      const key = `${s.type}|${s.value}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      if (s.type !== "name" && s.type !== "weak_name") return true;
+      return !names.some((other) => other !== ` ${s.value} ` && other.includes(` ${s.value} `));
+    });
+  }
+
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -84,7 +97,8 @@
   function entityList(matches, post) {
     const list = el("ul", { "aria-label": Netral.t("warningSignalsLabel") });
     for (const match of matches ?? []) {
-      const signals = (match.signals ?? []).map((s) => Netral.t(SIGNAL_KEYS[s.type] ?? "signalName", displayValue(s, post)));
+      const signals = conciseSignals(match.signals ?? [])
+        .map((s) => Netral.t(SIGNAL_KEYS[s.type] ?? "signalName", displayValue(s, post)));
       list.append(el("li", { class: "entity" },
         el("div", { class: "entity-name" }, match.name ?? match.entity_id),
         KIND_KEYS[match.kind] ? el("div", { class: "kind" }, Netral.t(KIND_KEYS[match.kind])) : null,
