@@ -7,10 +7,12 @@ import { VerdictCache } from "./verdict_cache.js";
 
 const ACTIONS = ["like", "comment", "share", "follow"];
 const BATCH_LIMIT = 200;
-const verdicts = new VerdictCache(2000);
+const verdicts = new VerdictCache(2000, 5 * 60 * 1000);
 const breakage = new Map(); // platform -> {postsSeen, controlsMatched, at}
 
+// A new configuration or a companion that came back (perhaps with another bundle) invalidates answers.
 companion.onConfigChanged(() => verdicts.clear());
+companion.onReconnect(() => verdicts.clear());
 
 function uiLang() {
   return chrome.i18n.getUILanguage().toLowerCase().startsWith("en") ? "en" : "id";

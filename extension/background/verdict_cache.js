@@ -1,8 +1,10 @@
-// The service worker's verdict cache: one companion answer per (platform, action, post, draft), least recently used out.
+// The service worker's verdict cache: one companion answer per (platform, action, post, draft), least recently
+// used out, each kept at most `ttlMs` (a bundle swapped in the companion is picked up within that time).
 
 export class VerdictCache {
-  constructor(limit) {
+  constructor(limit, ttlMs) {
     this.limit = limit;
+    this.ttlMs = ttlMs;
     this.entries = new Map();
   }
 
@@ -12,17 +14,18 @@ export class VerdictCache {
 
   get(request) {
     const key = VerdictCache.key(request);
-    const value = this.entries.get(key);
-    if (value === undefined) return undefined;
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
     this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
+    if (Date.now() - entry.at > this.ttlMs) return undefined;
+    this.entries.set(key, entry);
+    return entry.value;
   }
 
   set(request, value) {
     const key = VerdictCache.key(request);
     this.entries.delete(key);
-    this.entries.set(key, value);
+    this.entries.set(key, { value, at: Date.now() });
     if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value);
   }
 

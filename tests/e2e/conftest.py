@@ -84,6 +84,17 @@ def bundle_payload(now: datetime | None = None) -> dict:
             },
         },
         "context_words": ["coblos", "nomor urut", "kampanye", "dukung", "pilih"],
+        # A selector hot-fix: X "renamed" its like button (the x fixture's ?redesign=1).
+        "selectors": {
+            "x": {
+                "controls": {
+                    "like": [
+                        {"selector": "[data-testid='like']"},
+                        {"selector": "[data-testid='likeV2']"},
+                    ]
+                }
+            }
+        },
         "entities": [
             {
                 "id": "paslon-2024-02",

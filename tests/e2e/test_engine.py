@@ -108,6 +108,16 @@ def test_posts_are_classified_in_batches_as_they_come_into_view(home):
     assert like["trusted"] is True
 
 
+def test_a_bundle_selector_hot_fix_covers_a_redesigned_control(site_page):
+    page = site_page(HOME + "?redesign=1")
+    page.wait_for_function("document.documentElement.dataset.netralSelectors === 'bundle'")
+    page.locator("article[data-post='1001'] [data-testid='likeV2']").click()
+    assert wait_for_warning(page) == "warn"
+    press_warning_button(page, "cancel")
+    settle(page)
+    assert site_log(page, "like") == []
+
+
 def wait_until(predicate, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():

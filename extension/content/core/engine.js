@@ -522,6 +522,7 @@
       if (!override || typeof override !== "object") return;
       table = merge(site.table, override);
       rules = compile(table);
+      document.documentElement.dataset.netralSelectors = "bundle"; // lets tests wait for the hot-fix
       scheduleScan();
     },
 
