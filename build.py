@@ -97,6 +97,9 @@ def build_companion(dist: Path) -> Path:
     )
     exe = dist / COMPANION_NAME / (COMPANION_NAME + (".exe" if os.name == "nt" else ""))
     version = run([str(exe), "--version"], "the frozen companion does not start.").strip()
+    if not (exe.parent / "_internal" / "shared_rules" / "netral-default.bundle.json").is_file():
+        raise BuildError("the default rules bundle is not in the frozen companion; "
+                         "regenerate it with `python -m shared_rules.generate`.")
     size = tree_size(exe.parent)
     took = time.monotonic() - started
     say(f"companion: {version}, {size / 2**20:.1f} MiB, built in {took:.0f} s")
