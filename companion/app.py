@@ -33,8 +33,9 @@ def create_app(settings: Settings) -> FastAPI:
         prepare_data_dir(settings.data_dir)
         app.state.token = load_or_create_token(settings.token_path)
         app.state.store = store = Store(settings.db_path)
-        app.state.rules = manager = RulesManager(store, settings.trusted_keys_path(),
-                                                 settings.rules_dir)
+        app.state.rules = manager = RulesManager(
+            store, settings.trusted_keys_path(), settings.rules_dir, cache_dir=settings.cache_dir
+        )
         manager.load_startup(settings.startup_bundles())
         manager.start(settings.rules_watch_seconds, settings.rules_url,
                       settings.rules_poll_seconds)

@@ -169,7 +169,7 @@ def sign(bundle: Path, key_path: Path) -> None:
 
 
 def _summary(bundle) -> str:
-    entities = len(bundle.data.get("entities", []))
+    entities = bundle.entity_count
     return (f"{bundle.bundle_id} version {bundle.version}, issued {bundle.issued_at}, expires "
             f"{bundle.expires_at}, signed by {', '.join(bundle.signed_by)}, {entities} entities, "
             f"sha256 {bundle.sha256}")
@@ -215,7 +215,8 @@ def install_rules(bundle: Path, data_dir: Path | None, trusted_keys: Path | None
     settings = load_settings(data_dir=data_dir, trusted_keys=trusted_keys)
     store = _store(settings, create=True)
     try:
-        manager = RulesManager(store, settings.trusted_keys_path(), settings.rules_dir)
+        manager = RulesManager(store, settings.trusted_keys_path(), settings.rules_dir,
+                               cache_dir=settings.cache_dir)
         installed = manager.install(bundle)
     finally:
         store.close()

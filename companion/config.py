@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     def rules_dir(self) -> Path:
         return self.data_dir / "rules"
 
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
     def startup_bundles(self) -> list[Path]:
         """The `--rules` paths, else the embedded default bundle when it is shipped."""
         if self.rules:

@@ -20,6 +20,7 @@ from companion.rules.bundle import (
     read_bundle_files,
     verify_bundle,
 )
+from companion.rules.compiled import CompiledCache
 from companion.rules.matcher import Matcher
 from companion.store import Store
 
@@ -75,10 +76,12 @@ class RulesManager:
         trusted_keys_path: Path | None,
         rules_dir: Path,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        cache_dir: Path | None = None,
     ):
         self.current: Loaded | None = None
         self._store = store
         self._rules_dir = rules_dir
+        self._cache = CompiledCache(cache_dir) if cache_dir else None
         self._clock = clock
         self._lock = threading.Lock()  # one offer at a time: startup, watcher, poller, install
         self._seen: dict[Path, tuple] = {}
@@ -101,7 +104,7 @@ class RulesManager:
         """Acceptance steps 1-4 (signature before parsing), without the rollback step."""
         if self._trusted is None:
             raise self._trusted_error
-        return verify_bundle(raw, sig, self._trusted, self._clock())
+        return verify_bundle(raw, sig, self._trusted, self._clock(), self._cache)
 
     def _accept(self, raw: bytes, sig: bytes) -> VerifiedBundle:
         """All five acceptance steps; step 5 compares with the versions persisted in the store."""
@@ -118,7 +121,7 @@ class RulesManager:
             log.info("kept %s version %s: %s is not newer", current.bundle.bundle_id,
                      current.bundle.version, source)
             return None
-        loaded = Loaded(bundle, Matcher.from_bundle(bundle.data))
+        loaded = Loaded(bundle, Matcher(bundle.compiled))
         self._store.record_accepted_bundle(bundle.bundle_id, bundle.version, bundle.sha256)
         # One reference assignment: a request in flight keeps the Loaded it already read.
         self.current = loaded

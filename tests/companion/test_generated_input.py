@@ -42,8 +42,9 @@ json_value = st.recursive(
 
 
 def url_safe(value: str) -> str:
-    """Query strings travel as UTF-8, so lone surrogates cannot be sent there at all."""
-    return value.encode("utf-8", "replace").decode("utf-8")
+    """Query strings travel as UTF-8, so lone surrogates cannot be sent there at all; and the
+    client itself refuses a query over 64 KiB, so a value stays well under that."""
+    return value.encode("utf-8", "replace").decode("utf-8")[:2000]  # ≤ 3 × 2000 × 9 bytes
 
 
 @st.composite

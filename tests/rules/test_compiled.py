@@ -1,0 +1,159 @@
+"""The compiled form of a bundle: serialisation, the on-disk cache, compiling in a child process."""
+
+import copy
+
+import pytest
+
+from companion.rules import compiled as compiled_module
+from companion.rules.bundle import BundleRejected, verify_bundle
+from companion.rules.compiled import CompiledCache, compile_payload, dumps, loads
+from companion.rules.matcher import Matcher
+
+POSTS = [
+    {"author_handle": "Prabowo", "text": "Selamat pagi"},
+    {"text": "Mari dukung PR4BOWO!"},
+    {"text": "#DukungPrabowo sampai menang"},
+    {"text": "Gibran hadir, coblos nomor urut 2"},
+    {"text": "Kata Gibran, cinta itu memberi"},
+    {"text": "Aamiin, semoga lancar"},
+]
+
+
+def results(matcher: Matcher) -> list:
+    return [
+        matcher.match(platform="x", action=action, post=post, lang=lang)
+        for post in POSTS
+        for action in ("like", "share")
+        for lang in ("id", "en")
+    ]
+
+
+def test_serialisation_round_trip_matches_the_same(example) -> None:
+    compiled = compile_payload(example())
+    again = loads(dumps(compiled))
+    assert results(Matcher(again)) == results(Matcher(compiled))
+    assert again.entity_count == compiled.entity_count
+    assert [again.entity(e) for e in range(again.entity_count)] == [
+        compiled.entity(e) for e in range(compiled.entity_count)
+    ]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda b: b"", id="empty"),
+        pytest.param(lambda b: b"PICKLE!!" + b[8:], id="wrong-magic"),
+        pytest.param(lambda b: b[:-1], id="truncated"),
+        pytest.param(lambda b: b + b"\0", id="trailing-byte"),
+        pytest.param(lambda b: b[:16] + b"x" + b[17:], id="broken-header"),
+    ],
+)
+def test_damaged_serialisation_is_refused(example, damage) -> None:
+    with pytest.raises(ValueError):
+        loads(damage(dumps(compile_payload(example()))))
+
+
+def test_a_cached_bundle_is_not_parsed_again(kit, key, monkeypatch) -> None:
+    raw = kit.encode(kit.example())
+    sig = kit.sig_file(key.signature(raw))
+    cache = CompiledCache(kit.tmp_path / "cache")
+    first = verify_bundle(raw, sig, kit.trusted([key]), kit.now, cache)
+    assert len(list(cache.directory.glob("*.compiled"))) == 1
+
+    def no_parse(raw: bytes):
+        raise AssertionError("parsed although cached")
+
+    monkeypatch.setattr("companion.rules.bundle.compile_verified", no_parse)
+    second = verify_bundle(raw, sig, kit.trusted([key]), kit.now, cache)
+    assert second.sha256 == first.sha256
+    assert results(Matcher(second.compiled)) == results(Matcher(first.compiled))
+
+
+def test_the_cache_never_replaces_the_signature_check(kit, key) -> None:
+    raw = kit.encode(kit.example())
+    cache = CompiledCache(kit.tmp_path / "cache")
+    verify_bundle(raw, kit.sig_file(key.signature(raw)), kit.trusted([key]), kit.now, cache)
+    with pytest.raises(BundleRejected) as caught:
+        verify_bundle(raw, kit.sig_file(), kit.trusted([key]), kit.now, cache)
+    assert caught.value.reason == "bad_signature"
+
+
+def test_a_damaged_cache_file_is_rebuilt(kit, key) -> None:
+    raw = kit.encode(kit.example())
+    sig = kit.sig_file(key.signature(raw))
+    cache = CompiledCache(kit.tmp_path / "cache")
+    verify_bundle(raw, sig, kit.trusted([key]), kit.now, cache)
+    (cached,) = cache.directory.glob("*.compiled")
+    cached.write_bytes(cached.read_bytes()[:100])
+    bundle = verify_bundle(raw, sig, kit.trusted([key]), kit.now, cache)
+    assert bundle.entity_count == len(kit.example()["entities"])
+    assert loads(cached.read_bytes()).entity_count == bundle.entity_count
+
+
+def test_an_unwritable_cache_costs_only_speed(kit, key) -> None:
+    blocker = kit.tmp_path / "cache"
+    blocker.write_text("a file where the cache directory should be")
+    raw = kit.encode(kit.example())
+    bundle = verify_bundle(
+        raw, kit.sig_file(key.signature(raw)), kit.trusted([key]), kit.now, CompiledCache(blocker)
+    )
+    assert bundle.version == 3
+
+
+def test_the_cache_keeps_only_the_newest_files(kit, key) -> None:
+    cache = CompiledCache(kit.tmp_path / "cache")
+    for version in range(CompiledCache.KEEP + 3):
+        data = kit.example()
+        data["version"] = version
+        raw = kit.encode(data)
+        verify_bundle(raw, kit.sig_file(key.signature(raw)), kit.trusted([key]), kit.now, cache)
+    assert len(list(cache.directory.glob("*.compiled"))) == CompiledCache.KEEP
+
+
+def test_large_bundles_compile_in_a_child_process(kit, key, monkeypatch) -> None:
+    monkeypatch.setattr(compiled_module, "CHILD_THRESHOLD", 0)
+    raw = kit.encode(kit.example())
+    bundle = verify_bundle(raw, kit.sig_file(key.signature(raw)), kit.trusted([key]), kit.now)
+    assert results(Matcher(bundle.compiled)) == results(Matcher.from_bundle(kit.example()))
+
+    broken = kit.example()
+    broken["entities"][0]["kind"] = "person"
+    raw = kit.encode(broken)
+    with pytest.raises(BundleRejected) as caught:
+        verify_bundle(raw, kit.sig_file(key.signature(raw)), kit.trusted([key]), kit.now)
+    assert caught.value.reason == "malformed"
+    assert "entities/0/kind" in caught.value.detail
+
+
+def test_nested_weak_names_of_one_entity_are_one_mention(example) -> None:
+    bundle = copy.deepcopy(example())
+    bundle["entities"] = [
+        {"id": "p", "kind": "party", "name": "Partai Demokrat",
+         "weak_names": ["partai demokrat", "demokrat", "pd"]},
+    ]
+    bundle["context_words"] = []
+    matcher = Matcher.from_bundle(bundle)
+
+    def verdict(text: str) -> str:
+        return matcher.match(platform="x", action="like", post={"text": text}).verdict
+
+    assert verdict("rapat partai demokrat hari ini") == "allow"  # one place, two overlapping names
+    assert verdict("demokrat dan partai demokrat") == "warn"  # two places
+    assert verdict("PD: partai demokrat") == "warn"
+
+
+def test_entities_without_legal_refs_fall_under_the_bundle_defaults(example) -> None:
+    bundle = copy.deepcopy(example())
+    bundle["default_legal_refs"] = ["skb-2-2022"]
+    bundle["entities"] = [
+        {"id": "c", "kind": "candidate", "name": "Budi", "names": ["budi santoso"]}
+    ]
+    result = Matcher.from_bundle(bundle).match(
+        platform="x", action="like", post={"text": "budi santoso"}
+    )
+    assert [ref["id"] for ref in result.legal_refs] == ["skb-2-2022"]
+    del bundle["default_legal_refs"]
+    result = Matcher.from_bundle(bundle).match(
+        platform="x", action="like", post={"text": "budi santoso"}
+    )
+    assert [ref["id"] for ref in result.legal_refs] == ["uu-5-2014", "skb-2-2022"]
