@@ -22,6 +22,10 @@ def redirect_output() -> None:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    # A full-election bundle is compiled in a spawned child: the frozen exe must be able to be one.
+    multiprocessing.freeze_support()
     redirect_output()
     from companion.cli import main
 
