@@ -169,6 +169,8 @@
     const { dialog, history } = build({ verdict, response, action, post });
     root.append(style, dialog);
     for (const type of CONTAINED) host.addEventListener(type, (event) => event.stopPropagation());
+    // A key still held from the action that opened the warning must not auto-repeat into its buttons.
+    host.addEventListener("keydown", (event) => { if (event.repeat) event.preventDefault(); }, true);
 
     return new Promise((resolve) => {
       let done = false;
