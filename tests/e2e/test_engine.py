@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
 from conftest import (
+    SITES,
     configure_extension,
     extension_worker,
+    launch_with_extension,
     new_acks,
+    open_site,
     pending_acks,
     press_warning_button,
+    serve_fixtures,
     settle,
     site_log,
     wait_classified,
@@ -170,3 +175,34 @@ def test_companion_down_warns_unchecked_and_delivers_the_ack_once_it_is_back(
     )
     wait_until(lambda: pending_acks(browser) == [])
     assert len([a for a in companion.acknowledgements() if a["ack_id"] == queued["ack_id"]]) == 1
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_queued_acks_survive_a_browser_restart(playwright_instance, workdir, companion):
+    profile = workdir / "restart-profile"
+    context = launch_with_extension(playwright_instance, profile)
+    serve_fixtures(context, "https://x.com", SITES["https://x.com"])
+    configure_extension(
+        context, companionUrl=f"http://127.0.0.1:{closed_port()}", companionToken=companion.token
+    )
+    page = open_site(context, HOME)
+    page.locator(LIKE_PRABOWO).click()
+    assert wait_for_warning(page) == "unchecked"
+    press_warning_button(page, "cancel")
+    [queued] = pending_acks(context)
+    context.close()
+
+    context = launch_with_extension(playwright_instance, profile)
+    try:
+        assert pending_acks(context) == [queued]
+        configure_extension(context, companionUrl=companion.url)  # applies at once, then delivers
+        wait_until(lambda: pending_acks(context) == [])
+        stored = [a for a in companion.acknowledgements() if a["ack_id"] == queued["ack_id"]]
+        assert [(a["outcome"], a["action"]) for a in stored] == [("cancelled", "like")]
+    finally:
+        context.close()
