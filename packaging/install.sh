@@ -233,11 +233,15 @@ else
   chmod 600 "$profile"
 fi
 
-# 5. Autostart, then start it now.
-ensure_dir "$log_dir"
-record logs "$log_dir"
+# 5. Autostart, then start it now. Without systemd the output goes to a log file.
+logs_to_file() {
+  ensure_dir "$log_dir"
+  record logs "$log_dir"
+  record file "$log_dir/companion.log"
+}
 started_by=""
 if [ "$os" = Darwin ]; then
+  logs_to_file
   plist="$agents_dir/id.go.netral.companion.plist"
   fill "$here/autostart/macos/id.go.netral.companion.plist" "$plist"
   record launchd id.go.netral.companion
@@ -252,8 +256,8 @@ elif command -v systemctl >/dev/null 2>&1 && as_user systemctl --user show-envir
   as_user systemctl --user enable --now netral-companion.service
   started_by="systemd --user (netral-companion.service)"
 else
+  logs_to_file
   echo "NETRAL_LOG_FILE=$(quote "$log_dir/companion.log")" >>"$env_file"
-  record file "$log_dir/companion.log"
   fill "$here/autostart/linux/netral-companion.desktop" "$autostart_dir/netral-companion.desktop"
   record exe "$exe"
   # exec first: a redirection on a function call would keep copies of this script's output open.
