@@ -19,6 +19,9 @@
 //                             // else on the last post the user interacted with, else action "post"
 //     draftOf(textbox) → string        // default: value for <textarea>/<input>, innerText otherwise
 //     selectedPost(table) → Element|null // the post a shortcut acts on; default: the focused post
+//     navigationEvents: ["yt-navigate-finish"] // events the site fires on document after an in-app navigation;
+//                             // the engine rescans and re-classifies the posts in view (sites that reuse a post's
+//                             // element for the next video or chat)
 //   });
 //
 // The table: named sub-tables, each a JSON object (the bundle schema's "platform -> table name -> table"),
@@ -452,6 +455,16 @@
     if (answer?.results) document.documentElement.dataset.netralClassified = String(++classifiedBatches);
   }
 
+  /** After an in-app navigation: observing a post again reports it in view again, so it is re-classified. */
+  function reclassify() {
+    for (const postEl of document.querySelectorAll(rules.post)) {
+      viewport.unobserve(postEl);
+      viewport.observe(postEl);
+      observed.add(postEl);
+    }
+    scheduleScan();
+  }
+
   let scanTimer = null;
   function scheduleScan() {
     scanTimer ??= setTimeout(scan, SCAN_INTERVAL_MS);
@@ -510,6 +523,7 @@
       new MutationObserver(scheduleScan).observe(document, { childList: true, subtree: true });
       window.addEventListener("popstate", scheduleScan);
       globalThis.navigation?.addEventListener("navigatesuccess", scheduleScan);
+      for (const type of site.navigationEvents ?? []) document.addEventListener(type, reclassify);
       scheduleScan();
     },
 
