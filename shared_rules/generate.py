@@ -123,9 +123,13 @@ def clean_person_name(raw: str) -> tuple[str, list[str]]:
         for inner in _PARENS.findall(raw)
         if _NICKNAME.fullmatch(inner.strip()) and _title_key(inner) not in _PREFIX_TITLES
     ]
-    tokens = _PARENS.sub(" ", raw).split(",", 1)[0].split()
-    while len(tokens) > 1 and _title_key(tokens[0]) in _PREFIX_TITLES:
+    tokens = _PARENS.sub(" ", raw).split()
+    # Leading titles first: some ballots put a comma after them ("H, AGUS …", "Dr., Drs. DEDING").
+    while len(tokens) > 1 and (
+        _title_key(tokens[0].rstrip(",")) in _PREFIX_TITLES or not tokens[0].strip(",")
+    ):
         tokens.pop(0)
+    tokens = " ".join(tokens).split(",", 1)[0].split()
     if tokens and _title_key(tokens[0]) == "hm":  # "H.M." is Haji Muhammad: keep the M.
         tokens[0] = "M."
     while len(tokens) > 1 and _is_degree(tokens[-1]):

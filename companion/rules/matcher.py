@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from array import array
 from dataclasses import dataclass
 
@@ -69,6 +70,9 @@ class Matcher:
         self._legal_refs = compiled.meta.get("legal_refs") or []
         self._messages = compiled.meta.get("messages") or {}
         self._context = frozenset(compiled.context)
+        self._own_spellings = frozenset(int(key.split(",")[0]) for key in compiled.entity_spellings)
+        # Matched entities recur from check to check; decode each label once in a while only.
+        self._entity = functools.lru_cache(maxsize=8192)(compiled.entity)
         self.entity_count = compiled.entity_count
         self._automaton: ahocorasick.Automaton | None = None
         self._key_lengths = array("I")  # pattern -> length of its padded automaton key
@@ -140,9 +144,10 @@ class Matcher:
                 start = end - self._key_lengths[p] + 2
                 value = c.spellings.get(p) or haystack[start:end]
                 names = c.name_entities[c.name_offsets[p] : c.name_offsets[p + 1]]
-                for entity in names:
-                    own = c.entity_spellings.get(f"{p},{entity}", value)
-                    strong.setdefault(entity, {})[Signal("name", own)] = None
+                if names:
+                    signal = Signal("name", value)
+                    for entity in names:
+                        strong.setdefault(entity, {})[self._own_signal(p, entity, signal)] = None
                 if c.weak_offsets[p] != c.weak_offsets[p + 1]:
                     weak_hits.append((p, start, end))
                     weak_values[p] = value
@@ -153,7 +158,7 @@ class Matcher:
         matched = sorted(strong.keys() | weak.keys())
         matches = tuple(
             EntityMatch(
-                *c.entity(e),
+                *self._entity(e),
                 signals=(*strong.get(e, ()), *weak.get(e, ()), *(context if e in weak else ())),
             )
             for e in matched
@@ -180,20 +185,40 @@ class Matcher:
         if not hits:
             return {}
         c = self._c
+        if confirmed:
+            candidates = None  # every entity of every hit counts
+        else:
+            # Only entities listed under two different patterns can have two distinct weak names.
+            seen: dict[int, int] = {}
+            candidates = set()
+            for p in dict.fromkeys(p for p, _, _ in hits):
+                for entity in c.weak_entities[c.weak_offsets[p] : c.weak_offsets[p + 1]]:
+                    if seen.setdefault(entity, p) != p:
+                        candidates.add(entity)
+            if not candidates:
+                return {}
         by_entity: dict[int, list[tuple[int, int, int]]] = {}
         for hit in hits:
             p = hit[0]
-            for i in range(c.weak_offsets[p], c.weak_offsets[p + 1]):
-                by_entity.setdefault(c.weak_entities[i], []).append(hit)
+            for entity in c.weak_entities[c.weak_offsets[p] : c.weak_offsets[p + 1]]:
+                if candidates is None or entity in candidates:
+                    by_entity.setdefault(entity, []).append(hit)
         weak: dict[int, list[Signal]] = {}
+        signals = {p: Signal("weak_name", value) for p, value in values.items()}
         for entity, entity_hits in by_entity.items():
-            if confirmed or _two_distinct(entity_hits):
-                patterns = dict.fromkeys(p for p, _, _ in entity_hits)
+            if candidates is None or _two_distinct(entity_hits):
                 weak[entity] = [
-                    Signal("weak_name", c.entity_spellings.get(f"{p},{entity}", values[p]))
-                    for p in patterns
+                    self._own_signal(p, entity, signals[p])
+                    for p in dict.fromkeys(p for p, _, _ in entity_hits)
                 ]
         return weak
+
+    def _own_signal(self, p: int, entity: int, shared: Signal) -> Signal:
+        """The pattern's signal, unless this entity spells the phrase its own way."""
+        if p not in self._own_spellings:
+            return shared
+        own = self._c.entity_spellings.get(f"{p},{entity}")
+        return shared if own is None else Signal(shared.type, own)
 
     def _message(self, lang: str, action: str, matches: tuple[EntityMatch, ...]) -> dict | None:
         # The action word must be in the template's language: a missing template means id for both.

@@ -94,6 +94,9 @@ def test_signing_with_several_keys_writes_a_matching_threshold(tmp_path):
         ("RAHMAT RAZI AULIA (MC RAZI)", "RAHMAT RAZI AULIA", ["MC RAZI"]),
         ("SAIFUL A.R.", "SAIFUL A.R", []),
         ("M. AMIR", "M. AMIR", []),
+        ("H, AGUS MUHAMMAD SUTARMAN, S.E.", "AGUS MUHAMMAD SUTARMAN", []),  # comma after a title
+        ("Dr., Drs. DEDING ISHAK, S.H., M.M.", "DEDING ISHAK", []),
+        ("Hj. , SITI", "SITI", []),
     ],
 )
 def test_ballot_titles_are_stripped(raw, name, nicknames):

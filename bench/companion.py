@@ -1,0 +1,215 @@
+"""Benchmark of the companion at election scale: one run prints every figure and its target.
+
+Builds the full bundle (netral-default's entities plus all 258,229 legislative candidates of
+../shared/data/caleg2024.csv.gz as weak names), signs it with a throwaway key, then measures
+acceptance and matcher build in process, a real `serve` process (startup to listening, RSS, cold
+and with the compiled cache), in-process checks, loopback HTTP checks next to /v1/health, and
+acknowledgements per second.
+
+    python bench/companion.py [--requests 2000] [--checks 5000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from companion.rules.bundle import load_trusted_keys, read_bundle_files, verify_bundle  # noqa: E402
+from companion.rules.compiled import CompiledCache  # noqa: E402
+from companion.rules.keys import keygen  # noqa: E402
+from companion.rules.matcher import Matcher  # noqa: E402
+from shared_rules.generate import CALEG_CSV, build_rules, clean_person_name  # noqa: E402
+
+FILLER = (  # noqa: SIM905 - reads as the text it is
+    "hari ini warga berkumpul di balai desa untuk kerja bakti membersihkan saluran air dan "
+    "menanam pohon di sepanjang jalan utama semoga lingkungan kita tetap bersih dan sehat "
+    "jangan lupa bawa cangkul dan karung terima kasih untuk ibu ibu yang menyiapkan makanan "
+).split()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.3f} ms"
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def candidate_names(count: int, rng: random.Random) -> list[str]:
+    """Ballot names as people write them: without titles, in title case."""
+    with gzip.open(CALEG_CSV, "rt", encoding="utf-8") as rows:
+        names = [row["nama"] for row in csv.DictReader(rows)]
+    return [clean_person_name(rng.choice(names))[0].title() for _ in range(count)]
+
+
+def make_post(length: int, names: list[str], rng: random.Random, mentions: int) -> str:
+    """Filler Indonesian text of `length` characters naming `mentions` candidates, a third of the
+    posts with the context word "coblos" (which confirms every weak name in them)."""
+    words: list[str] = []
+    while sum(len(w) + 1 for w in words) < length:
+        words.append(rng.choice(FILLER))
+    for _ in range(mentions):
+        words.insert(rng.randrange(len(words)), rng.choice(names))
+    if rng.random() < 1 / 3:
+        words.insert(rng.randrange(len(words)), "coblos")
+    text = " ".join(words)
+    return text[: text.rfind(" ", 0, length) if len(text) > length else length]
+
+
+@contextmanager
+def serve(data_dir: Path, bundle: Path, trusted: Path):
+    """A real `python -m companion serve` on a free port; yields (base_url, token, seconds, pid)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "companion", "serve", "--port", "0", "--data-dir", str(data_dir),
+         "--rules", str(bundle), "--trusted-keys", str(trusted)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO,
+    )
+    try:
+        line = process.stdout.readline()
+        elapsed = time.perf_counter() - started
+        if not line.startswith("listening on "):
+            raise RuntimeError(f"serve did not start: {line!r}")
+        token = (data_dir / "token").read_text().strip()
+        yield line.split()[-1], token, elapsed, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def timed_requests(client: httpx.Client, count: int, request) -> list[float]:
+    times = []
+    for i in range(count):
+        started = time.perf_counter()
+        answer = request(i)
+        times.append(time.perf_counter() - started)
+        answer.raise_for_status()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000, help="HTTP requests per figure")
+    parser.add_argument("--checks", type=int, default=5000, help="in-process checks per figure")
+    parser.add_argument("--keep", type=Path, help="work in DIR and keep it (default: a temp dir)")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="netral-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(2024)
+    rows: list[tuple[str, str, str]] = []
+
+    def row(what: str, figure: str, target: str = "") -> None:
+        rows.append((what, figure, target))
+        print(f"  {what:<46} {figure:>16}  {target}", flush=True)
+
+    print(f"work dir: {work}")
+    shutil.rmtree(work / "keys", ignore_errors=True)
+    key, _ = keygen("bench-throwaway", work / "keys")
+    started = time.perf_counter()
+    bundle_path = next(p for p in build_rules(work / "rules", caleg=True, keys=[key])
+                       if "caleg" in p.name)
+    trusted_path = work / "rules" / "trusted_keys.json"
+    print(f"built {bundle_path.name} ({bundle_path.stat().st_size / 2**20:.1f} MiB) "
+          f"in {time.perf_counter() - started:.1f} s")
+
+    print("\nacceptance and matcher (in process)")
+    raw, sig = read_bundle_files(bundle_path)
+    trusted = load_trusted_keys(trusted_path)
+    now = datetime.now(UTC)
+    cache = CompiledCache(work / "cache")
+    started = time.perf_counter()
+    bundle = verify_bundle(raw, sig, trusted, now, cache)
+    row("verify + parse + schema + compile (cold)", ms(time.perf_counter() - started))
+    started = time.perf_counter()
+    bundle = verify_bundle(raw, sig, trusted, now, cache)
+    row("verify + load compiled cache (warm)", ms(time.perf_counter() - started))
+    started = time.perf_counter()
+    matcher = Matcher(bundle.compiled)
+    row("automaton build", ms(time.perf_counter() - started))
+    row("entities", f"{matcher.entity_count:,}")
+    del raw
+
+    names = candidate_names(400, rng)
+    for length, mentions, label in ((280, (0, 1), "280-char post"),
+                                    (5000, (0, 1, 2, 3), "5000-char post"),
+                                    (5000, (25,), "5000-char candidate list (25 names)")):
+        posts = [make_post(length, names, rng, rng.choice(mentions)) for _ in range(200)]
+        times, matched = [], []
+        for i in range(args.checks):
+            post = {"author_handle": "warga", "text": posts[i % len(posts)]}
+            started = time.perf_counter()
+            result = matcher.match(platform="x", action="like", post=post)
+            times.append(time.perf_counter() - started)
+            matched.append(len(result.matches))
+        row(f"check, {label}, p50", ms(percentile(times, 50)))
+        row(f"check, {label}, p99", ms(percentile(times, 99)), "target ≤ 1 ms")
+        row("  entities matched per post, median / max",
+            f"{percentile(matched, 50)} / {max(matched)}")
+
+    print("\nreal `serve` process")
+    data_dir = work / "data"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    with serve(data_dir, bundle_path, trusted_path) as (_, _, seconds, pid):
+        row("startup to listening, cold (no cache)", f"{seconds:.2f} s")
+        row("RSS after cold start", f"{rss_mb(pid):.0f} MB", "target ≤ 300 MB")
+    with serve(data_dir, bundle_path, trusted_path) as (url, token, seconds, pid):
+        row("startup to listening, warm (cache)", f"{seconds:.2f} s", "target ≤ 3 s")
+        row("RSS after warm start", f"{rss_mb(pid):.0f} MB", "target ≤ 300 MB")
+        headers = {"Authorization": f"Bearer {token}"}
+        posts = [make_post(280, names, rng, rng.choice((0, 1))) for _ in range(200)]
+        with httpx.Client(base_url=url, headers=headers, timeout=10) as client:
+            for _ in range(200):  # warm the connection and the interpreter's caches
+                client.get("/v1/health")
+            health = timed_requests(client, args.requests, lambda i: client.get("/v1/health"))
+            check = timed_requests(client, args.requests, lambda i: client.post(
+                "/v1/check", json={"platform": "x", "action": "like",
+                                   "post": {"author_handle": "warga", "text": posts[i % 200]}}))
+            row("/v1/health p50", ms(percentile(health, 50)))
+            row("/v1/health p99", ms(percentile(health, 99)))
+            row("/v1/check p50", ms(percentile(check, 50)))
+            row("/v1/check p99", ms(percentile(check, 99)), "target ≤ 5 ms")
+            ratio = percentile(check, 50) / percentile(health, 50)
+            row("/v1/check p50 ÷ /v1/health p50", f"{ratio:.2f}×", "target ≤ 1.5×")
+            count = min(args.requests, 1000)
+            started = time.perf_counter()
+            timed_requests(client, count, lambda i: client.post("/v1/acknowledgements", json={
+                "ack_id": str(uuid.uuid4()), "check_id": None, "platform": "x", "action": "like",
+                "outcome": "cancelled", "entity_ids": ["paslon-2024-02"],
+                "bundle_id": bundle.bundle_id, "rules_version": bundle.version,
+                "occurred_at": "2024-01-10T08:00:00Z", "justification": None}))
+            row("acknowledgements per second (durable)",
+                f"{count / (time.perf_counter() - started):.0f}/s")
+        row("RSS after the run", f"{rss_mb(pid):.0f} MB")
+
+    (work / "bench-companion.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
