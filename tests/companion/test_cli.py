@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import click
 import pytest
@@ -91,13 +92,30 @@ def test_data_dir_that_is_a_file(tmp_path):
     assert_one_line_error(run("pair", "--data-dir", str(file / "below")), "cannot write")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+@contextmanager
+def read_only(directory):
+    """A directory nobody can write into. Root ignores modes, so for root it is made immutable."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(directory)], check=True)
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(directory)], check=True)
+    else:
+        directory.chmod(0o500)
+        try:
+            yield
+        finally:
+            directory.chmod(0o700)
+
+
 def test_read_only_data_dir(tmp_path):
-    tmp_path.chmod(0o500)
-    try:
-        assert_one_line_error(run("pair", "--data-dir", str(tmp_path / "data")), "cannot write")
-    finally:
-        tmp_path.chmod(0o700)
+    parent = tmp_path / "readonly"
+    parent.mkdir()
+    with read_only(parent):
+        assert_one_line_error(run("pair", "--data-dir", str(parent / "data")), "cannot write")
+        assert_one_line_error(run("serve", "--port", "0", "--data-dir", str(parent / "data")),
+                              "cannot write")
 
 
 def test_full_disk_gives_a_clear_error(tmp_path):
