@@ -14,7 +14,6 @@ Targets: classified-ahead p95 <= 16 ms, cold p95 <= 50 ms, allowed actions <= 1 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -24,14 +23,13 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
 # The e2e harness: companion, signed test bundle, extension launch, fixture routes.
-from conftest import (
+from e2e_testkit import (
     CHROMIUM,
     FIXTURES,
     Companion,
-    bundle_payload,
     configure_extension,
     launch_with_extension,
-    run_companion_cli,
+    make_signed_bundle,
     serve_fixtures,
 )
 
@@ -112,15 +110,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="netral-bench-") as tmp, sync_playwright() as pw:
         work = Path(tmp)
-        run_companion_cli("keygen", "--name", "bench", "--out", str(work / "keys"))
-        entry = (work / "keys" / "bench.pub.json").read_text()
-        (work / "trusted.json").write_text(f'{{"threshold": 1, "keys": [{entry}]}}')
-        bundle = work / "bench.bundle.json"
-        bundle.write_text(json.dumps(bundle_payload(), ensure_ascii=False))
-        run_companion_cli("sign", str(bundle), "--key", str(work / "keys" / "bench.key"))
-        companion = Companion(
-            data_dir=work / "data", rules=bundle, trusted_keys=work / "trusted.json"
-        )
+        bundle, trusted = make_signed_bundle(work, "bench")
+        companion = Companion(data_dir=work / "data", rules=bundle, trusted_keys=trusted)
         companion.start()
         try:
             context = launch_with_extension(pw, work / "profile")

@@ -6,7 +6,7 @@ import socket
 import time
 
 import pytest
-from conftest import (
+from e2e_testkit import (
     SITES,
     configure_extension,
     extension_worker,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import (
+from e2e_testkit import (
     new_acks,
     press_warning_button,
     settle,

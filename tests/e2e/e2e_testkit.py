@@ -1,0 +1,383 @@
+"""The end-to-end harness (importable by tests and bench/): the real companion, the real extension
+in Chromium, fixture sites at their real URLs, and helpers that read the page.
+
+- ``Companion``: ``python -m companion serve`` on a free port (``--port 0``) with a bundle signed
+  by a throwaway key (``make_signed_bundle``); ``.stop()`` / ``.start()`` restart it on the same
+  data dir and port; ``.acknowledgements()`` reads the log with the token.
+- ``launch_with_extension``: Debian Chromium with only the unpacked extension (persistent context).
+  ``configure_extension`` writes companionUrl / companionToken / failMode to the extension's
+  ``chrome.storage.local`` from its service worker: managed storage (enterprise policy) cannot be
+  written from a test, and local storage is the spec's fallback.
+- ``serve_fixtures(context, origin, directory)``: answers every request to ``origin`` from the
+  fixture directory, falling back to its ``home.html`` (the sites are single-page apps), so the
+  manifest's real match patterns apply. A new site adds its directory to ``SITES``.
+- The warning helpers read the ``<netral-warning>`` shadow root the way the spec lets tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import BrowserContext, Page, Playwright, Route
+
+REPO = Path(__file__).resolve().parents[2]
+EXTENSION_DIR = REPO / "extension"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXTENSION_ID = "hpacmafgmndfplepbodgnlklobkdbkag"
+ORIGIN = f"chrome-extension://{EXTENSION_ID}"
+CHROMIUM = os.environ.get("NETRAL_CHROMIUM", "/usr/bin/chromium")
+# Each site the fixtures stand in for: origin -> fixture directory.
+SITES = {"https://x.com": FIXTURES / "x", "https://www.facebook.com": FIXTURES / "facebook"}
+
+
+def bundle_payload(now: datetime | None = None) -> dict:
+    """A small netral-rules/1 bundle: a candidate pair (warn), a party whose shares are blocked."""
+    now = now or datetime.now(UTC)
+    stamp = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    return {
+        "format": "netral-rules/1",
+        "bundle_id": "e2e-test",
+        "version": 1,
+        "issued_at": stamp(now - timedelta(days=1)),
+        "expires_at": stamp(now + timedelta(days=365)),
+        "issuer": {"name": "Netral e2e tests", "url": "https://example.invalid"},
+        "pact": {
+            "id": "pakta-e2e",
+            "title": "Pakta integritas netralitas ASN",
+            "text": "Saya menjaga netralitas.",
+        },
+        "legal_refs": [
+            {
+                "id": "skb-2-2022",
+                "title": "SKB 2/2022 tentang Netralitas Pegawai ASN",
+                "summary": "ASN dilarang memberi tanda suka, mengomentari, membagikan, atau "
+                "mengikuti akun peserta pemilu.",
+                "sanction": "hukuman disiplin sedang sampai berat menurut PP 94/2021",
+                "url": "https://example.invalid/skb-2-2022",
+            }
+        ],
+        "policy": {
+            "like": "warn",
+            "comment": "warn",
+            "share": "warn",
+            "post": "warn",
+            "follow": "warn",
+        },
+        "messages": {
+            "id": {"title": "Perhatian: konten kampanye", "body": "Konten ini terkait {entities}."},
+            "en": {
+                "title": "Careful: campaign content",
+                "body": "This content is linked to {entities}.",
+            },
+        },
+        "context_words": ["coblos", "nomor urut", "kampanye", "dukung", "pilih"],
+        # A selector hot-fix: X "renamed" its like button (the x fixture's ?redesign=1).
+        "selectors": {
+            "x": {
+                "controls": {
+                    "like": [
+                        {"selector": "[data-testid='like']"},
+                        {"selector": "[data-testid='likeV2']"},
+                    ]
+                }
+            }
+        },
+        "entities": [
+            {
+                "id": "paslon-2024-02",
+                "kind": "candidate_pair",
+                "name": "Prabowo Subianto – Gibran Rakabuming Raka",
+                "names": [
+                    "prabowo subianto",
+                    "prabowo",
+                    "gibran rakabuming raka",
+                    "prabowo gibran",
+                ],
+                "weak_names": ["gibran", "gemoy", "02"],
+                "hashtags": ["prabowogibran2024", "prabowogibran"],
+                "accounts": {
+                    "x": ["prabowo", "gibran_tweet"],
+                    "facebook": ["prabowo", "prabowosubianto"],
+                    "*": [],
+                },
+                "legal_refs": ["skb-2-2022"],
+            },
+            {
+                "id": "partai-contoh",
+                "kind": "party",
+                "name": "Partai Contoh",
+                "names": ["partai contoh"],
+                "hashtags": ["partaicontoh"],
+                "accounts": {"x": ["partaicontoh"], "facebook": ["partaicontoh"]},
+                "legal_refs": ["skb-2-2022"],
+                "policy": {"share": "block"},
+            },
+        ],
+    }
+
+
+def run_companion_cli(*args: str, cwd: Path = REPO) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "companion", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"companion {args[0]} failed: {result.stderr or result.stdout}")
+    return result.stdout
+
+
+@dataclass
+class Companion:
+    """A real `python -m companion serve` on a fixed data dir; restartable on the same port."""
+
+    data_dir: Path
+    rules: Path
+    trusted_keys: Path
+    port: int = 0
+    process: subprocess.Popen | None = None
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def token(self) -> str:
+        return (self.data_dir / "token").read_text().strip()
+
+    def start(self) -> Companion:
+        command = [
+            sys.executable,
+            "-m",
+            "companion",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+            "--rules",
+            str(self.rules),
+            "--trusted-keys",
+            str(self.trusted_keys),
+            "--allowed-origin",
+            ORIGIN,
+        ]
+        self.process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.log.append(line)
+            found = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+            if found:
+                self.port = int(found.group(1))
+                return self
+        self.stop()
+        raise RuntimeError("companion did not start:\n" + "".join(self.log))
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def get(self, path: str, **params) -> dict:
+        response = httpx.get(
+            self.url + path,
+            params=params,
+            timeout=10,
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def acknowledgements(self) -> list[dict]:
+        """Every acknowledgement the companion has stored, oldest first."""
+        items, after = [], 0
+        while True:
+            page = self.get("/v1/acknowledgements", after_seq=after, limit=1000)
+            items += page["items"]
+            if page["next_after_seq"] is None:
+                return items
+            after = page["next_after_seq"]
+
+
+def make_signed_bundle(directory: Path, name: str = "e2e-test") -> tuple[Path, Path]:
+    """Writes the test bundle signed by a new key into `directory`: (bundle, trusted_keys.json)."""
+    keys = directory / "keys"
+    run_companion_cli("keygen", "--name", name, "--out", str(keys))
+    entry = json.loads((keys / f"{name}.pub.json").read_text())
+    trusted = directory / "trusted_keys.json"
+    trusted.write_text(json.dumps({"threshold": 1, "keys": [entry]}))
+    bundle = directory / f"{name}.bundle.json"
+    bundle.write_text(json.dumps(bundle_payload(), ensure_ascii=False, indent=1))
+    run_companion_cli("sign", str(bundle), "--key", str(keys / f"{name}.key"))
+    return bundle, trusted
+
+
+def serve_fixtures(
+    context: BrowserContext, origin: str, directory: Path, default: str = "home.html"
+) -> None:
+    """Serves `directory` at `origin`; unknown paths get `default`, as a single-page app would."""
+
+    def handle(route: Route) -> None:
+        path = route.request.url.split("?", 1)[0].split("#", 1)[0][len(origin) :].lstrip("/")
+        candidate = (directory / path).resolve()
+        if not path or not candidate.is_file() or directory.resolve() not in candidate.parents:
+            candidate = directory / default
+        kind = {
+            ".html": "text/html",
+            ".js": "text/javascript",
+            ".css": "text/css",
+            ".png": "image/png",
+            ".svg": "image/svg+xml",
+        }.get(candidate.suffix, "application/octet-stream")
+        route.fulfill(
+            status=200, content_type=f"{kind}; charset=utf-8", body=candidate.read_bytes()
+        )
+
+    context.route(f"{origin}/**", handle)
+
+
+def launch_with_extension(
+    playwright: Playwright,
+    user_data_dir: Path,
+    *,
+    lang: str = "id",
+    extension: Path = EXTENSION_DIR,
+) -> BrowserContext:
+    """Chromium with only our unpacked extension; `lang` is the browser UI language."""
+    return playwright.chromium.launch_persistent_context(
+        str(user_data_dir),
+        executable_path=CHROMIUM,
+        headless=True,
+        locale=lang,
+        # Chromium on Linux takes its UI language (chrome.i18n) from the environment, not --lang.
+        env={**os.environ, "LANGUAGE": lang, "LANG": f"{lang}.UTF-8"},
+        viewport={"width": 1280, "height": 900},
+        args=[
+            f"--disable-extensions-except={extension}",
+            f"--load-extension={extension}",
+            f"--lang={lang}",
+            "--no-first-run",
+            "--no-sandbox",  # the tests run as root in CI containers
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
+
+
+def extension_worker(context: BrowserContext):
+    """The extension's service worker (waits for it to register)."""
+    for worker in context.service_workers:
+        if worker.url.startswith(ORIGIN):
+            return worker
+    return context.wait_for_event(
+        "serviceworker", predicate=lambda w: w.url.startswith(ORIGIN), timeout=15000
+    )
+
+
+def configure_extension(context: BrowserContext, **settings) -> None:
+    """Writes settings (companionUrl, companionToken, failMode…) to chrome.storage.local."""
+    extension_worker(context).evaluate("(settings) => chrome.storage.local.set(settings)", settings)
+
+
+def pending_acks(context: BrowserContext) -> list[dict]:
+    return extension_worker(context).evaluate(
+        "async () => ((await chrome.storage.local.get('ackQueue')).ackQueue ?? [])"
+        ".map((item) => item.ack)"
+    )
+
+
+def open_site(context: BrowserContext, url: str) -> Page:
+    """A new tab on `url`, returned once the content script has installed its listeners."""
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function("document.documentElement.dataset.netralReady === '1'", timeout=10000)
+    return page
+
+
+# ── reading the page ──────────────────────────────────────────────────────────────────────────
+
+WARNING = "netral-warning"
+
+
+def warning_verdict(page: Page) -> str | None:
+    """data-verdict of the open warning, or None."""
+    return page.evaluate(
+        f"document.querySelector('{WARNING}')?.getAttribute('data-verdict') ?? null"
+    )
+
+
+def wait_for_warning(page: Page, timeout: float = 5000) -> str:
+    page.wait_for_function(
+        f"document.querySelector('{WARNING}')?.shadowRoot?.querySelector('dialog[open]') != null",
+        timeout=timeout,
+    )
+    return warning_verdict(page)
+
+
+def warning_text(page: Page) -> str:
+    return page.evaluate(
+        f"document.querySelector('{WARNING}').shadowRoot.querySelector('dialog').innerText"
+    )
+
+
+def press_warning_button(page: Page, action: str) -> None:
+    """A trusted click on the warning's cancel/proceed button (locators pierce open shadows)."""
+    page.locator(f"{WARNING} [data-netral-action='{action}']").click()
+    page.wait_for_function(f"document.querySelector('{WARNING}') === null", timeout=5000)
+
+
+def site_log(page: Page, action: str | None = None) -> list[dict]:
+    entries = page.evaluate("window.__siteLog")
+    return [e for e in entries if action is None or e["action"] == action]
+
+
+def settle(page: Page, ms: int = 150) -> None:
+    """Lets pending checks and the site's handlers run (to assert that something did NOT happen)."""
+    page.wait_for_timeout(ms)
+
+
+def wait_classified(page: Page, timeout: float = 5000) -> None:
+    """Waits until the posts in view were classified ahead (the engine's batch came back)."""
+    page.wait_for_function(
+        "Number(document.documentElement.dataset.netralClassified || 0) >= 1", timeout=timeout
+    )
+
+
+def new_acks(companion: Companion, before: int, count: int = 1) -> list[dict]:
+    """Acknowledgements stored since the log had `before` rows, once `count` arrived (≤ 5 s)."""
+    deadline = time.monotonic() + 5
+    while True:
+        items = companion.acknowledgements()[before:]
+        if len(items) >= count or time.monotonic() > deadline:
+            return items
+        time.sleep(0.05)
