@@ -102,6 +102,7 @@ const handlers = {
     const config = await companion.getConfig();
     let status = null;
     try { status = await companion.connect({ force: true }); } catch { /* reported through link state */ }
+    if (status) await promptForPact(status, { open: false });
     const link = companion.linkState();
     return {
       connected: link.connected,
@@ -135,6 +136,7 @@ const handlers = {
 
   async acceptPact({ pact_id, name, nip }) {
     const answer = await companion.acceptPact({ pact_id, name, nip });
+    await chrome.action.setBadgeText({ text: "" });
     return { ok: true, accepted_at: answer?.accepted_at ?? new Date().toISOString() };
   },
 
@@ -171,6 +173,32 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     .then(() => handler(message, sender))
     .then(sendResponse, (error) => sendResponse({ error: String(error?.message ?? error) }));
   return true;
+});
+
+// The pact: the first-run page on install, and again (once per pact id) when the bundle brings a pact not yet
+// accepted; the toolbar badge shows "!" while it waits.
+const PACT_PROMPTED_KEY = "promptedPactId";
+
+async function pactPageOpen() {
+  const documentUrls = [chrome.runtime.getURL("pages/pact.html")];
+  return (await chrome.runtime.getContexts({ contextTypes: ["TAB"], documentUrls })).length > 0;
+}
+
+async function promptForPact(status, { open = true } = {}) {
+  const pact = status?.pact;
+  const waiting = Boolean(pact && !pact.accepted_at);
+  await chrome.action.setBadgeText({ text: waiting ? "!" : "" });
+  if (!waiting || !open) return;
+  const { [PACT_PROMPTED_KEY]: prompted } = await chrome.storage.local.get(PACT_PROMPTED_KEY);
+  if (prompted === pact.id) return;
+  await chrome.storage.local.set({ [PACT_PROMPTED_KEY]: pact.id });
+  if (!(await pactPageOpen())) await handlers.openPage({ page: "pact" });
+}
+
+companion.onReconnect(() => promptForPact(companion.linkState().status).catch(() => {}));
+
+chrome.runtime.onInstalled.addListener(({ reason }) => {
+  if (reason === chrome.runtime.OnInstalledReason.INSTALL) handlers.openPage({ page: "pact" }).catch(() => {});
 });
 
 // Deliver whatever an earlier service-worker instance or browser session left queued.

@@ -1,0 +1,180 @@
+// The history page: the user's own acknowledgement log from the companion, newest first, paged, filtered by
+// platform and outcome, with the hash-chain check, and exported to CSV or JSON in the browser (no server).
+
+import {
+  PLATFORMS, actionName, el, formatDateTime, formatNumber, initPage, linkAdvice, platformName, send, show, t,
+} from "./common.js";
+
+const PAGE_SIZE = 20;
+const FETCH_LIMIT = 1000; // the companion's largest page
+const EXPORT_COLUMNS = ["seq", "kind", "occurred_at", "recorded_at", "platform", "action", "outcome", "entity_ids",
+  "bundle_id", "rules_version", "check_id", "ack_id", "justification", "pact_id", "name", "nip", "hash"];
+const OUTCOME_KEYS = { proceeded: "historyOutcomeProceeded", cancelled: "historyOutcomeCancelled", pact: "historyOutcomePact" };
+
+const $ = (id) => document.getElementById(id);
+const view = { items: [], chain: null, page: 0 };
+
+const isPact = (item) => item.kind === "pact_acceptance";
+const outcomeOf = (item) => (isPact(item) ? "pact" : item.outcome);
+
+/** Every row of the log, newest first (the companion pages oldest first by seq). */
+async function fetchAll() {
+  const items = [];
+  let after = 0;
+  for (;;) {
+    const page = await send("history", { after_seq: after, limit: FETCH_LIMIT });
+    items.push(...page.items);
+    if (page.next_after_seq === null || page.next_after_seq === undefined) break;
+    after = page.next_after_seq;
+  }
+  return items.sort((a, b) => b.seq - a.seq);
+}
+
+function filtered() {
+  const platform = $("filter-platform").value;
+  const outcome = $("filter-outcome").value;
+  return view.items.filter((item) =>
+    (!platform || item.platform === platform) && (!outcome || outcomeOf(item) === outcome));
+}
+
+function cell(className, ...children) {
+  return el("td", { class: className }, ...children);
+}
+
+function row(item) {
+  const when = item.occurred_at ?? item.recorded_at;
+  const outcome = outcomeOf(item);
+  const rules = isPact(item) ? item.pact_id : item.bundle_id ? `${item.bundle_id} v${item.rules_version ?? "?"}` : "—";
+  return el("tr", { "data-seq": item.seq },
+    cell("when", el("time", { datetime: when }, formatDateTime(when))),
+    cell("platform", item.platform ? platformName(item.platform) : "—"),
+    cell("action", isPact(item) ? t("historyActionPact") : actionName(item.action)),
+    cell("outcome", el("span", { class: `outcome ${outcome}` }, OUTCOME_KEYS[outcome] ? t(OUTCOME_KEYS[outcome]) : outcome ?? "")),
+    cell("entities", item.entity_ids?.length ? item.entity_ids.join(", ") : "—"),
+    cell("rules", rules),
+    cell("seq", String(item.seq)));
+}
+
+function render() {
+  const items = filtered();
+  const pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
+  view.page = Math.min(view.page, pages - 1);
+  const start = view.page * PAGE_SIZE;
+  const shown = items.slice(start, start + PAGE_SIZE);
+  $("rows").replaceChildren(...shown.map(row));
+  const nothingYet = view.items.length === 0;
+  show($("table"), shown.length > 0);
+  show($("filters"), !nothingYet);
+  show($("pager"), pages > 1);
+  $("empty").textContent = t(nothingYet ? "historyNothingYet" : "historyEmpty");
+  show($("empty"), shown.length === 0);
+  $("summary").textContent = items.length
+    ? t("historySummary", formatNumber(start + 1), formatNumber(start + shown.length), formatNumber(items.length))
+    : "";
+  $("page-of").textContent = t("historyPageOf", formatNumber(view.page + 1), formatNumber(pages));
+  $("newer").disabled = view.page === 0;
+  $("older").disabled = view.page >= pages - 1;
+  $("export-csv").disabled = $("export-json").disabled = items.length === 0;
+}
+
+function renderChain(chain) {
+  const line = $("chain");
+  if (chain?.ok && chain.count === 0) {
+    show(line, false);
+    return;
+  }
+  if (!chain) {
+    line.textContent = t("historyChainUnknown");
+    line.className = "notice warn";
+  } else if (chain.ok) {
+    line.textContent = t("historyChainOk", formatNumber(chain.count));
+    line.className = "notice ok";
+  } else {
+    line.textContent = t("historyChainBroken", String(chain.first_bad_seq ?? "?"));
+    line.className = "notice bad";
+  }
+  show(line);
+}
+
+function fillPlatforms() {
+  const present = new Set(view.items.map((item) => item.platform).filter(Boolean));
+  const select = $("filter-platform");
+  select.replaceChildren(select.options[0],
+    ...PLATFORMS.filter((p) => present.has(p)).map((p) => el("option", { value: p }, platformName(p))));
+}
+
+/** A CSV field: quoted when needed, and a leading = + - @ neutralised so a spreadsheet shows it as text. */
+function csvField(value) {
+  let text = Array.isArray(value) ? value.join(";") : value === null || value === undefined ? "" : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n;]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function toCsv(items) {
+  const lines = [EXPORT_COLUMNS.join(",")];
+  for (const item of items) lines.push(EXPORT_COLUMNS.map((column) => csvField(item[column])).join(","));
+  // The BOM lets spreadsheet programs read the file as UTF-8.
+  return `\ufeff${lines.join("\r\n")}\r\n`;
+}
+
+function toJson(items) {
+  const records = items.map((item) => Object.fromEntries(EXPORT_COLUMNS.map((column) => [column, item[column] ?? null])));
+  return JSON.stringify({
+    exported_at: new Date().toISOString(),
+    filters: { platform: $("filter-platform").value || null, outcome: $("filter-outcome").value || null },
+    chain: view.chain,
+    items: records,
+  }, null, 2);
+}
+
+function download(text, type, extension) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = el("a", { href: url, download: `netral-history-${new Date().toISOString().slice(0, 10)}.${extension}` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+async function load() {
+  const main = $("main");
+  let items;
+  try {
+    items = await fetchAll();
+  } catch {
+    const state = await send("status").catch(() => ({ error: "failed", config: {} }));
+    const reason = state.connected && state.proofOk ? "other" : state.error;
+    $("problem").textContent = `${t("historyUnavailable")} ${linkAdvice(reason, state.config)}`;
+    show($("problem"));
+    show($("loading"), false);
+    main.setAttribute("aria-busy", "false");
+    document.body.dataset.state = "error";
+    return;
+  }
+  view.items = items;
+  view.chain = await send("verifyChain").catch(() => null);
+  renderChain(view.chain);
+  fillPlatforms();
+  render();
+  show($("loading"), false);
+  show($("log"));
+  main.setAttribute("aria-busy", "false");
+  document.body.dataset.state = "ready";
+}
+
+initPage();
+for (const id of ["filter-platform", "filter-outcome"]) {
+  $(id).addEventListener("change", () => { view.page = 0; render(); });
+}
+$("filters").addEventListener("submit", (event) => event.preventDefault());
+/** Moves `by` pages; focus stays on a usable pager button when the pressed one becomes disabled. */
+function turn(by, pressed, other) {
+  view.page += by;
+  render();
+  if (pressed.disabled) other.focus();
+}
+$("newer").addEventListener("click", () => turn(-1, $("newer"), $("older")));
+$("older").addEventListener("click", () => turn(1, $("older"), $("newer")));
+$("export-csv").addEventListener("click", () => download(toCsv(filtered()), "text/csv;charset=utf-8", "csv"));
+$("export-json").addEventListener("click", () => download(toJson(filtered()), "application/json", "json"));
+load();

@@ -1,0 +1,113 @@
+// The toolbar popup: is the companion there (proof checked), which rules bundle, is the pact accepted, what
+// waits for delivery, where no action control matched; pairing when no token came from policy.
+
+import {
+  el, formatDate, formatDateTime, formatNumber, initPage, linkAdvice, platformName, send, show, t,
+} from "./common.js";
+import { pairingSection } from "./pairing.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const EXPIRY_NOTICE_DAYS = 30;
+
+const $ = (id) => document.getElementById(id);
+
+function renderConnection(state) {
+  const { connected, proofOk, error, config } = state;
+  const up = connected && proofOk;
+  const stateLine = $("connection-state");
+  stateLine.textContent = t(up ? "popupConnected" : "popupDisconnected");
+  stateLine.className = `state ${up ? "ok" : "bad"}`;
+  // Pairing is for a user without a policy token: unpaired, or a saved token the companion now refuses.
+  const needsPairing = !up && ["unpaired", "unauthorized"].includes(error) && !config.managed.includes("companionToken");
+  $("connection-advice").textContent = up ? t("popupProofOk") : needsPairing ? "" : linkAdvice(error, config);
+  show($("connection-advice"), !needsPairing);
+  show($("retry"), !up && !needsPairing);
+  show($("connection"));
+  const pairing = $("pairing");
+  pairing.replaceChildren();
+  if (needsPairing) pairing.append(pairingSection({ reason: error, onPaired: () => refresh({ focus: "connection-state" }) }));
+}
+
+function renderRules(status) {
+  const rules = status?.rules;
+  show($("rules"), Boolean(status));
+  show($("rules-facts"), Boolean(rules));
+  show($("no-rules"), Boolean(status) && !rules);
+  const notice = $("expiry-notice");
+  show(notice, false);
+  if (!rules) return;
+  $("bundle-id").textContent = rules.bundle_id;
+  $("bundle-version").textContent = String(rules.version);
+  const issuer = rules.issuer?.name ?? (rules.signed_by ?? []).join(", ");
+  $("bundle-issuer").textContent = issuer || t("popupUnknown");
+  $("bundle-expiry").textContent = formatDate(rules.expires_at);
+  const days = Math.ceil((new Date(rules.expires_at).getTime() - Date.now()) / DAY_MS);
+  if (rules.expired || days <= 0) {
+    notice.textContent = t("popupExpired", formatDate(rules.expires_at));
+    show(notice);
+  } else if (days <= EXPIRY_NOTICE_DAYS) {
+    notice.textContent = days === 1 ? t("popupExpiresTomorrow") : t("popupExpiresSoon", formatNumber(days));
+    show(notice);
+  }
+}
+
+function renderPact(status) {
+  const pact = status?.pact;
+  show($("pact"), Boolean(pact));
+  if (!pact) return;
+  const line = $("pact-state");
+  const accepted = Boolean(pact.accepted_at);
+  line.textContent = accepted ? t("popupPactAccepted", formatDateTime(pact.accepted_at)) : t("popupPactNotAccepted");
+  line.className = `state ${accepted ? "ok" : "bad"}`;
+  show($("open-pact"), !accepted);
+}
+
+async function renderQueue(pendingAcks) {
+  $("queue-state").textContent = pendingAcks ? t("popupQueuePending", formatNumber(pendingAcks)) : t("popupQueueEmpty");
+  const { ackRejected = [] } = await chrome.storage.local.get("ackRejected");
+  const rejected = $("queue-rejected");
+  rejected.textContent = ackRejected.length ? t("popupQueueRejected", formatNumber(ackRejected.length)) : "";
+  show(rejected, ackRejected.length > 0);
+  show($("queue"));
+}
+
+function renderSites(breakage = []) {
+  const list = $("sites-broken");
+  list.replaceChildren(...breakage.map((site) =>
+    el("li", { "data-platform": site.platform }, t("popupSiteBroken", platformName(site.platform)))));
+  show($("sites-ok"), breakage.length === 0);
+  show(list, breakage.length > 0);
+  show($("sites"));
+}
+
+async function refresh({ focus } = {}) {
+  const main = $("main");
+  main.setAttribute("aria-busy", "true");
+  let state;
+  try {
+    state = await send("status");
+  } catch {
+    state = { connected: false, proofOk: false, error: "failed", status: null, pendingAcks: 0, breakage: [],
+      config: { managed: [], companionUrl: "" } };
+  }
+  renderConnection(state);
+  renderRules(state.status);
+  renderPact(state.status);
+  await renderQueue(state.pendingAcks);
+  renderSites(state.breakage);
+  $("companion-version").textContent = state.status?.companion_version
+    ? t("popupCompanionVersion", state.status.companion_version) : "";
+  show($("loading"), false);
+  main.setAttribute("aria-busy", "false");
+  document.body.dataset.state = state.connected && state.proofOk ? "connected" : state.error ?? "disconnected";
+  if (focus) $(focus)?.focus?.();
+}
+
+initPage();
+$("retry").addEventListener("click", () => refresh());
+$("open-pact").addEventListener("click", async () => {
+  await send("openPage", { page: "pact" });
+  // The real popup closes once the pact opens in a tab; the popup opened as a tab (tests, zoom) stays.
+  if (!(await chrome.tabs.getCurrent())) window.close();
+});
+refresh();
