@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, serve_fixtures
+from e2e_testkit import FIXTURES, serve_fixtures
 from playwright.sync_api import BrowserContext, Page
 
 _served: set[tuple[int, str]] = set()

@@ -4,7 +4,7 @@ sees them (www.instagram.com fixture)."""
 from __future__ import annotations
 
 import pytest
-from conftest import (
+from e2e_testkit import (
     new_acks,
     press_warning_button,
     settle,

@@ -4,7 +4,7 @@ page's element for the next video (www.youtube.com fixture)."""
 from __future__ import annotations
 
 import pytest
-from conftest import (
+from e2e_testkit import (
     new_acks,
     press_warning_button,
     settle,
