@@ -111,4 +111,8 @@ async function submit(event) {
 
 initPage();
 $("accept-form").addEventListener("submit", submit);
+// Paired from the popup while this page was open: show the pact without a reload.
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === "local" && "companionToken" in changes) load();
+});
 load();

@@ -41,12 +41,13 @@ function renderRules(status) {
   const issuer = rules.issuer?.name ?? (rules.signed_by ?? []).join(", ");
   $("bundle-issuer").textContent = issuer || t("popupUnknown");
   $("bundle-expiry").textContent = formatDate(rules.expires_at);
-  const days = Math.ceil((new Date(rules.expires_at).getTime() - Date.now()) / DAY_MS);
-  if (rules.expired || days <= 0) {
+  const left = new Date(rules.expires_at).getTime() - Date.now();
+  const days = Math.floor(left / DAY_MS); // whole days left
+  if (rules.expired || left <= 0) {
     notice.textContent = t("popupExpired", formatDate(rules.expires_at));
     show(notice);
   } else if (days <= EXPIRY_NOTICE_DAYS) {
-    notice.textContent = days === 1 ? t("popupExpiresTomorrow") : t("popupExpiresSoon", formatNumber(days));
+    notice.textContent = days < 1 ? t("popupExpiresTomorrow") : t("popupExpiresSoon", formatNumber(days));
     show(notice);
   }
 }
