@@ -61,6 +61,7 @@
   const CLASSIFY_DELAY_MS = 40;
   const DRAFT_DELAY_MS = 150;
   const HEALTH_INTERVAL_MS = 15000;
+  const BREAKAGE_GRACE_MS = 3000; // posts without any known control for this long: the table no longer fits
 
   let site = null;
   let table = null;
@@ -77,7 +78,7 @@
   const drafts = new WeakMap(); // composer textbox -> {text, response}
   const acknowledged = new WeakMap(); // post element -> Set of "action|entity" the user already proceeded on
   const observed = new WeakSet();
-  const health = { postsSeen: 0, controlsMatched: 0, reportedAt: 0, reported: "" };
+  const health = { postsSeen: 0, controlsMatched: 0, reportedAt: 0, reported: "", brokenSince: 0 };
 
   // ── table compilation ───────────────────────────────────────────────────────────────────────────────
   const norm = (s) => String(s ?? "").replace(/\s+/g, " ").trim().toLowerCase();
@@ -99,7 +100,7 @@
 
   function compile(t) {
     const controlRule = (r, extra = {}) => ({ ...r, ...extra, label: labelMatcher(r.labels) });
-    return {
+    const compiled = {
       post: t.post.container,
       controls: Object.entries(t.controls ?? {})
         .flatMap(([action, list]) => list.map((r) => controlRule(r, { action }))),
@@ -109,7 +110,12 @@
         submitKeys: new Set(c.submitKeys ?? []),
         submit: (c.submit ?? []).map((r) => controlRule(r)),
       })),
+      healthy: new WeakSet(), // posts in which a control of this table was found once
     };
+    // The controls expected inside a post; a site with none (WhatsApp: menus and the chat box) is judged on its
+    // composers instead.
+    compiled.inPost = compiled.controls.filter((r) => r.selector && r.scope !== "last" && r.scope !== "none");
+    return compiled;
   }
 
   /** Two-level merge: a hot-fix's `controls.like` replaces the site's `controls.like` and nothing else. */
@@ -228,7 +234,8 @@
       const entry = drafts.get(intent.textbox);
       return entry && entry.text === intent.draft && entry.action === intent.action ? entry.response : null;
     }
-    if (!intent.postEl) return intent.action === "post" ? { verdict: "allow" } : null;
+    // A post action with nothing to read (an empty composer's button) is allowed; a sticker's label is checked.
+    if (!intent.postEl) return intent.action === "post" && !intent.post?.text ? { verdict: "allow" } : null;
     const record = postVerdicts.get(intent.postEl);
     if (!record || record.fp !== Netral.extract.fingerprint(intent.post)) return null;
     if (!record.matched) return { verdict: "allow" };
@@ -475,11 +482,9 @@
     if (!rules) return;
     let seen = 0;
     let matched = 0;
-    const inPost = rules.controls.filter((r) => r.selector && r.scope !== "last" && r.scope !== "none")
-      .map((r) => r.selector).join(", ");
     for (const postEl of document.querySelectorAll(rules.post)) {
       seen += 1;
-      if (inPost && postEl.querySelector(inPost)) matched += 1;
+      if (hasControl(postEl)) matched += 1;
       if (!observed.has(postEl)) {
         observed.add(postEl);
         viewport.observe(postEl);
@@ -488,9 +493,35 @@
     reportHealth(seen, matched);
   }
 
+  /** A control of the table (selector and label) is in this post; a post that had one stays counted. */
+  function hasControl(postEl) {
+    if (!rules.inPost.length) {
+      return rules.composers.some((c) => document.querySelector(c.textbox));
+    }
+    if (rules.healthy.has(postEl)) return true;
+    const found = rules.inPost.some((rule) => [...postEl.querySelectorAll(rule.selector)]
+      .some((el) => !rule.label || rule.label(accessibleName(el))));
+    if (found) rules.healthy.add(postEl);
+    return found;
+  }
+
+  /**
+   * Tells the service worker whether the site shows posts and whether the table's controls are in them (the
+   * popup's "no control matched"); a breakage is reported only once it has lasted BREAKAGE_GRACE_MS, so a post
+   * still rendering its action bar is not one.
+   */
   function reportHealth(postsSeen, controlsMatched) {
-    const summary = `${postsSeen > 0}|${controlsMatched > 0}`;
     const now = Date.now();
+    if (postsSeen > 0 && controlsMatched === 0) {
+      if (!health.brokenSince) {
+        health.brokenSince = now;
+        setTimeout(scheduleScan, BREAKAGE_GRACE_MS + 50);
+      }
+      if (now - health.brokenSince < BREAKAGE_GRACE_MS) return;
+    } else {
+      health.brokenSince = 0;
+    }
+    const summary = `${postsSeen > 0}|${controlsMatched > 0}`;
     if (postsSeen === 0 || (summary === health.reported && now - health.reportedAt < HEALTH_INTERVAL_MS)) return;
     Object.assign(health, { postsSeen, controlsMatched, reported: summary, reportedAt: now });
     Netral.send("siteHealth", { platform: site.platform, postsSeen, controlsMatched }).catch(() => {});
