@@ -1,0 +1,52 @@
+"""Breakage health end to end: a supported site that shows posts in which no known control
+matches, for longer than a grace period, is listed in the service worker's `status.breakage`
+(what the popup shows); the same site with markup the table knows is not."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from e2e_testkit import open_site
+from sites_support import extension_status, private_browser
+
+INSTAGRAM = "https://www.instagram.com"
+
+
+@pytest.fixture(scope="module")
+def own_browser(playwright_instance, workdir, companion):
+    with private_browser(
+        playwright_instance, workdir / "profile-health", companion, {INSTAGRAM: "hotfix"}
+    ) as context:
+        yield context
+
+
+def breakage_of(context, platform: str) -> dict | None:
+    return next(
+        (b for b in extension_status(context)["breakage"] if b["platform"] == platform), None
+    )
+
+
+def wait_breakage(context, platform: str, present: bool, timeout: float = 10) -> dict | None:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = breakage_of(context, platform)
+        if (found is not None) == present or time.monotonic() > deadline:
+            return found
+        time.sleep(0.25)
+
+
+def test_a_redesigned_site_is_reported_after_a_grace_period_then_cleared(own_browser):
+    redesigned = open_site(own_browser, INSTAGRAM + "/")
+    opened = time.monotonic()
+    assert breakage_of(own_browser, "instagram") is None  # not at once: controls may still render
+    found = wait_breakage(own_browser, "instagram", present=True)
+    assert found is not None, "the redesigned page was never reported"
+    assert time.monotonic() - opened >= 2.5
+    assert found["postsSeen"] == 2 and found["controlsMatched"] == 0
+    assert found["url"].startswith(INSTAGRAM)
+    redesigned.close()
+
+    classic = open_site(own_browser, INSTAGRAM + "/?markup=classic")
+    assert wait_breakage(own_browser, "instagram", present=False) is None
+    classic.close()
