@@ -90,21 +90,27 @@ class Setup:
         return response
 
 
-@pytest.fixture(scope="module", params=LANGS)
-def setup(request, playwright_instance: Playwright) -> Iterator[Setup]:
-    """A companion whose test bundle carries the default pact text, and a Chromium paired to it."""
-    directory = Path(tempfile.mkdtemp(prefix=f"netral-pages-{request.param}-"))
+def language_setup(lang: str, playwright: Playwright) -> Iterator[Setup]:
+    """A companion whose test bundle carries the default pact text, and a Chromium in `lang` paired
+    to it (a fixture body: test_a11y.py builds its own from it)."""
+    directory = Path(tempfile.mkdtemp(prefix=f"netral-pages-{lang}-"))
     _, trusted = make_signed_bundle(directory)
     pact = {"id": "pakta-e2e", "title": "Pakta integritas netralitas ASN", "text": PACT_TEXT}
     rules = sign_bundle(directory, "pages-v1", pact=pact)
     companion = Companion(data_dir=directory / "data", rules=rules, trusted_keys=trusted).start()
-    context = launch_with_extension(playwright_instance, directory / "profile", lang=request.param)
+    context = launch_with_extension(playwright, directory / "profile", lang=lang)
     configure_extension(context, companionUrl=companion.url, companionToken=companion.token)
-    world = Setup(request.param, companion, context, directory)
-    yield world
-    world.context.close()
-    world.companion.stop()
-    shutil.rmtree(directory, ignore_errors=True)
+    try:
+        yield Setup(lang, companion, context, directory)
+    finally:
+        context.close()
+        companion.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", params=LANGS)
+def setup(request, playwright_instance: Playwright) -> Iterator[Setup]:
+    yield from language_setup(request.param, playwright_instance)
 
 
 def test_pages_speak_the_browser_language(setup):
