@@ -201,5 +201,36 @@ chrome.runtime.onInstalled.addListener(({ reason }) => {
   if (reason === chrome.runtime.OnInstalledReason.INSTALL) handlers.openPage({ page: "pact" }).catch(() => {});
 });
 
+// The generic adapter (platform "other") runs only while policy enables it: a content script registered for every
+// page the manifest's own sites do not cover, and removed again as soon as enabledPlatforms drops "other".
+const GENERIC_SCRIPT = "netral-generic";
+let genericSync = Promise.resolve();
+
+function syncGenericAdapter() {
+  genericSync = genericSync.then(async () => {
+    const wanted = (await companion.getConfig()).enabledPlatforms.includes("other");
+    const registered = (await chrome.scripting.getRegisteredContentScripts({ ids: [GENERIC_SCRIPT] })).length > 0;
+    if (wanted === registered) return;
+    if (!wanted) {
+      await chrome.scripting.unregisterContentScripts({ ids: [GENERIC_SCRIPT] });
+      return;
+    }
+    const own = chrome.runtime.getManifest().content_scripts;
+    await chrome.scripting.registerContentScripts([{
+      id: GENERIC_SCRIPT,
+      matches: ["https://*/*", "http://*/*"],
+      excludeMatches: own.flatMap((script) => script.matches),
+      js: [...own[0].js.filter((file) => file.startsWith("content/core/") && !file.endsWith("boot.js")),
+        "content/sites/generic.js", "content/core/boot.js"],
+      runAt: "document_idle",
+      persistAcrossSessions: true,
+    }]);
+  }).catch((error) => console.warn("Netral: generic adapter", error));
+  return genericSync;
+}
+
+companion.onConfigChanged(syncGenericAdapter);
+syncGenericAdapter();
+
 // Deliver whatever an earlier service-worker instance or browser session left queued.
 ackQueue.flush();
