@@ -138,7 +138,7 @@ class Store:
                 created = True
         return {"ack_id": row["ack_id"], "seq": row["seq"], "hash": row["hash"]}, created
 
-    def record_pact_acceptance(self, pact_id: str, name: str, nip: str) -> dict:
+    def record_pact_acceptance(self, pact_id: str, name: str | None, nip: str | None) -> dict:
         """Append the civil servant's acceptance of a pact to the same chain."""
         with self._lock:
             row = self._append({

@@ -33,10 +33,13 @@ def status(
             "issued_at": bundle.issued_at, "expires_at": bundle.expires_at,
             "expired": _expired(bundle.expires_at), "signed_by": list(bundle.signed_by),
             "entities": loaded.matcher.entity_count,
+            "issuer": bundle.data.get("issuer"),
         }
         declared = bundle.data.get("pact") or {}
         if declared.get("id"):
+            # The text goes along for the extension's first-run page, which shows what is signed.
             pact = {"id": declared["id"], "title": declared.get("title"),
+                    "text": declared.get("text"),
                     "accepted_at": store.pact_accepted_at(declared["id"])}
     proof = None
     if x_netral_nonce is not None:

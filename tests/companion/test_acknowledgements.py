@@ -2,6 +2,8 @@
 
 import uuid
 
+import pytest
+
 
 def ack(**fields) -> dict:
     return {"ack_id": str(uuid.uuid4()), "check_id": str(uuid.uuid4()), "platform": "x",
@@ -52,8 +54,10 @@ def test_verify_endpoint(client):
 
 
 def test_pact_acceptance_is_in_the_chain_and_in_status(client):
-    assert client.get("/v1/status").json()["pact"] == {
+    pact = client.get("/v1/status").json()["pact"]
+    assert {k: v for k, v in pact.items() if k != "text"} == {
         "id": "pakta-netralitas-2024", "title": "Pakta integritas", "accepted_at": None}
+    assert pact["text"]  # the first-run page shows what is being signed
     client.post("/v1/acknowledgements", json=ack())
     answer = client.post("/v1/pact/acceptance", json={
         "pact_id": "pakta-netralitas-2024", "name": "Siti Rahayu", "nip": "198001012005011001"})
@@ -66,6 +70,24 @@ def test_pact_acceptance_is_in_the_chain_and_in_status(client):
     assert verify == {"ok": True, "count": 2, "first_bad_seq": None}
     kinds = [item["kind"] for item in client.get("/v1/acknowledgements").json()["items"]]
     assert kinds == ["acknowledgement", "pact_acceptance"]
+
+
+def test_pact_acceptance_without_name_or_nip(client):
+    for body in ({"pact_id": "p1"}, {"pact_id": "p2", "name": " ", "nip": ""},
+                 {"pact_id": "p3", "name": None, "nip": "19800101 200501 1 001"}):
+        assert client.post("/v1/pact/acceptance", json=body).status_code == 201
+    items = client.get("/v1/acknowledgements").json()["items"]
+    assert [(i["name"], i["nip"]) for i in items] == [
+        (None, None), (None, None), (None, "198001012005011001")]
+
+
+@pytest.mark.parametrize(
+    "nip", ["1", "19800101200501100", "1980010120050110011", "NIP123456789012345"]
+)
+def test_a_nip_that_is_not_18_digits_is_a_readable_422(client, nip):
+    answer = client.post("/v1/pact/acceptance", json={"pact_id": "p", "nip": nip})
+    assert answer.status_code == 422
+    assert any(line.startswith("nip:") for line in answer.json()["detail"])
 
 
 def test_readable_422(client):

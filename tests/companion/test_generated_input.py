@@ -17,7 +17,7 @@ VALID = {
                              "action": "like", "outcome": "proceeded", "entity_ids": ["e"],
                              "bundle_id": "b", "rules_version": 1,
                              "occurred_at": "2024-01-10T08:00:00Z", "justification": None},
-    "/v1/pact/acceptance": {"pact_id": "p", "name": "n", "nip": "1"},
+    "/v1/pact/acceptance": {"pact_id": "p", "name": "n", "nip": "198001012005011001"},
     "/v1/pair": {"code": "AAAA-AAAA"},
 }
 VALID["/v1/check/batch"] = {"items": [VALID["/v1/check"]]}

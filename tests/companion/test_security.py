@@ -25,7 +25,8 @@ ENDPOINTS = [
     ("GET", "/v1/acknowledgements?after_seq=0&limit=10", None, True, 200),
     ("GET", "/v1/acknowledgements/verify", None, True, 200),
     ("POST", "/v1/pact/acceptance",
-     lambda: {"pact_id": "pakta-netralitas-2024", "name": "Siti", "nip": "1"}, True, 201),
+     lambda: {"pact_id": "pakta-netralitas-2024", "name": "Siti", "nip": "198001012005011001"},
+     True, 201),
     ("POST", "/v1/pair", lambda: {"code": "AAAA-AAAA"}, False, 410),  # no code pending
     ("GET", "/v1/rules/selectors?platform=x", None, True, 200),
 ]
