@@ -240,6 +240,8 @@ def default_bundle(src_dir: Path = SOURCES) -> dict:
         "issuer": meta["issuer"],
         "pact": {**meta["pact"], "text": pact_text},
         "legal_refs": [{k: v for k, v in ref.items() if k != "checked"} for ref in legal],
+        # What an entity citing none cites (the legislative candidates, to keep that bundle small).
+        "default_legal_refs": refs,
         "policy": policy,
         "messages": _load_yaml(src_dir / "messages.yaml"),
         "context_words": _unique(_load_yaml(src_dir / "context-words.yaml")),
