@@ -11,7 +11,11 @@ in Chromium, fixture sites at their real URLs, and helpers that read the page.
 - ``serve_fixtures(context, origin, directory)``: answers every request to ``origin`` from the
   fixture directory, falling back to its ``home.html`` (the sites are single-page apps), so the
   manifest's real match patterns apply. A new site adds its directory to ``SITES``.
-- The warning helpers read the ``<netral-warning>`` shadow root the way the spec lets tests.
+- ``private_browser(...)``: a Chromium of its own with the extension, linked to a given companion,
+  for tests that must not share routes or service-worker state with the session browser;
+  ``extension_status(context)`` is the service worker's ``status`` answer (what the popup shows).
+- The warning helpers read the ``<netral-warning>`` shadow root the way the spec lets tests;
+  ``site_log`` / ``wait_log`` read what the fixture site did.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,8 +41,21 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXTENSION_ID = "hpacmafgmndfplepbodgnlklobkdbkag"
 ORIGIN = f"chrome-extension://{EXTENSION_ID}"
 CHROMIUM = os.environ.get("NETRAL_CHROMIUM", "/usr/bin/chromium")
-# Each site the fixtures stand in for: origin -> fixture directory.
-SITES = {"https://x.com": FIXTURES / "x", "https://www.facebook.com": FIXTURES / "facebook"}
+# Each site the fixtures stand in for: origin -> fixture directory (the session browser serves all).
+SITES = {
+    "https://x.com": FIXTURES / "x",
+    "https://www.facebook.com": FIXTURES / "facebook",
+    "https://www.instagram.com": FIXTURES / "instagram",
+    "https://www.tiktok.com": FIXTURES / "tiktok",
+    "https://www.youtube.com": FIXTURES / "youtube",
+    "https://www.threads.com": FIXTURES / "threads",
+    "https://www.threads.net": FIXTURES / "threads",
+    "https://web.whatsapp.com": FIXTURES / "whatsapp",
+    # Another site, for the generic adapter (platform "other"); no script runs there unless enabled.
+    "https://berita.example.co.id": FIXTURES / "generic",
+}
+# The candidate pair of bundle_payload(), as the warning names it.
+CANDIDATE = "Prabowo Subianto – Gibran Rakabuming Raka"
 
 
 def bundle_payload(now: datetime | None = None) -> dict:
@@ -294,6 +313,23 @@ def launch_with_extension(
     )
 
 
+@contextmanager
+def private_browser(
+    playwright: Playwright, profile: Path, companion: Companion, sites: dict[str, str]
+) -> Iterator[BrowserContext]:
+    """Chromium with the extension linked to `companion`, serving {origin: fixture name}."""
+    context = launch_with_extension(playwright, profile)
+    try:
+        for origin, name in sites.items():
+            serve_fixtures(context, origin, FIXTURES / name)
+        configure_extension(
+            context, companionUrl=companion.url, companionToken=companion.token, failMode="warn"
+        )
+        yield context
+    finally:
+        context.close()
+
+
 def extension_worker(context: BrowserContext):
     """The extension's service worker (waits for it to register)."""
     for worker in context.service_workers:
@@ -314,6 +350,16 @@ def pending_acks(context: BrowserContext) -> list[dict]:
         "async () => ((await chrome.storage.local.get('ackQueue')).ackQueue ?? [])"
         ".map((item) => item.ack)"
     )
+
+
+def extension_status(context: BrowserContext) -> dict:
+    """The service worker's answer to `status`, asked from one of the extension's own pages."""
+    page = context.new_page()
+    try:
+        page.goto(f"{ORIGIN}/pages/popup.html")
+        return page.evaluate("chrome.runtime.sendMessage({what: 'status'})")
+    finally:
+        page.close()
 
 
 def open_site(context: BrowserContext, url: str) -> Page:
@@ -350,15 +396,36 @@ def warning_text(page: Page) -> str:
     )
 
 
+def active_warning_button(page: Page) -> str | None:
+    """Which warning button has the focus ("cancel" / "proceed"), or None."""
+    return page.evaluate(
+        f"document.querySelector('{WARNING}')?.shadowRoot.activeElement?.dataset.netralAction"
+        " ?? null"
+    )
+
+
+def wait_warning_closed(page: Page) -> None:
+    page.wait_for_function(f"document.querySelector('{WARNING}') === null", timeout=5000)
+
+
 def press_warning_button(page: Page, action: str) -> None:
     """A trusted click on the warning's cancel/proceed button (locators pierce open shadows)."""
     page.locator(f"{WARNING} [data-netral-action='{action}']").click()
-    page.wait_for_function(f"document.querySelector('{WARNING}') === null", timeout=5000)
+    wait_warning_closed(page)
 
 
 def site_log(page: Page, action: str | None = None) -> list[dict]:
     entries = page.evaluate("window.__siteLog")
     return [e for e in entries if action is None or e["action"] == action]
+
+
+def wait_log(page: Page, action: str, count: int = 1, timeout: float = 5000) -> None:
+    """Waits until the fixture site logged `count` entries of `action`."""
+    page.wait_for_function(
+        "([action, count]) => window.__siteLog.filter((e) => e.action === action).length >= count",
+        arg=[action, count],
+        timeout=timeout,
+    )
 
 
 def settle(page: Page, ms: int = 150) -> None:

@@ -17,10 +17,10 @@ from e2e_testkit import (
     site_log,
     wait_classified,
     wait_for_warning,
+    wait_log,
     warning_text,
     warning_verdict,
 )
-from sites_support import serve_site, wait_log
 
 ORIGIN = "https://berita.example.co.id"
 CAMPAIGN = "article[data-post='g1']"
@@ -46,7 +46,6 @@ def set_other(browser, enabled: bool) -> None:
 
 @pytest.fixture(scope="module")
 def enabled(browser):
-    serve_site(browser, ORIGIN, "generic")
     set_other(browser, True)
     yield browser
     set_other(browser, False)
@@ -62,7 +61,6 @@ def page(enabled):
 
 
 def test_off_by_default_no_script_runs(browser):
-    serve_site(browser, ORIGIN, "generic")
     assert not generic_registered(browser)
     tab = browser.new_page()
     tab.goto(ORIGIN + "/")

@@ -13,17 +13,18 @@ import pytest
 from e2e_testkit import (
     Companion,
     bundle_payload,
+    extension_status,
     make_signed_bundle,
     new_acks,
     open_site,
     press_warning_button,
+    private_browser,
     run_companion_cli,
     settle,
     site_log,
     wait_for_warning,
     warning_verdict,
 )
-from sites_support import extension_status, private_browser
 
 INSTAGRAM = "https://www.instagram.com"
 CAMPAIGN_LIKE = "article[data-post='H1prabowo'] [data-act='like']"

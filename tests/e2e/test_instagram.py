@@ -5,27 +5,23 @@ from __future__ import annotations
 
 import pytest
 from e2e_testkit import (
+    active_warning_button,
     new_acks,
     press_warning_button,
     settle,
     site_log,
     wait_classified,
     wait_for_warning,
+    wait_log,
     warning_text,
     warning_verdict,
 )
-from sites_support import active_warning_button, serve_site, wait_log
 
 ORIGIN = "https://www.instagram.com"
 PRABOWO = "article[data-post='C1prabowo']"
 ALLOWED = "article[data-post='C2kucing']"
 PARTY = "article[data-post='C3partai']"
 ENTITY = "Prabowo Subianto – Gibran Rakabuming Raka"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _served(browser):
-    serve_site(browser, ORIGIN, "instagram")
 
 
 @pytest.fixture

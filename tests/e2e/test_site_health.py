@@ -7,8 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from e2e_testkit import open_site
-from sites_support import extension_status, private_browser
+from e2e_testkit import extension_status, open_site, private_browser
 
 INSTAGRAM = "https://www.instagram.com"
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import pytest
 from e2e_testkit import (
+    active_warning_button,
     new_acks,
     press_warning_button,
     settle,
     site_log,
     wait_classified,
     wait_for_warning,
+    wait_log,
     warning_text,
     warning_verdict,
 )
-from sites_support import active_warning_button, serve_site, wait_log
 
 ORIGIN = "https://www.threads.com"
 OLD_ORIGIN = "https://www.threads.net"
@@ -23,12 +24,6 @@ ALLOWED = "[data-post='DA2']"
 PARTY = "[data-post='DA3']"
 ENTITY = "Prabowo Subianto – Gibran Rakabuming Raka"
 BOX = "#layer [role='textbox']"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _served(browser):
-    serve_site(browser, ORIGIN, "threads")
-    serve_site(browser, OLD_ORIGIN, "threads")
 
 
 @pytest.fixture

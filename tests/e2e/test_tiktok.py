@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import pytest
 from e2e_testkit import (
+    active_warning_button,
     new_acks,
     press_warning_button,
     settle,
     site_log,
     wait_classified,
     wait_for_warning,
+    wait_log,
     warning_text,
     warning_verdict,
 )
-from sites_support import active_warning_button, serve_site, wait_log
 
 ORIGIN = "https://www.tiktok.com"
 PRABOWO = "article[data-video='7301']"
@@ -22,11 +23,6 @@ ALLOWED = "article[data-video='7302']"
 PARTY = "article[data-video='7303']"
 ENTITY = "Prabowo Subianto – Gibran Rakabuming Raka"
 BOX = "#comments [data-e2e='comment-input'] [contenteditable='true']"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _served(browser):
-    serve_site(browser, ORIGIN, "tiktok")
 
 
 @pytest.fixture

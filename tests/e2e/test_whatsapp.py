@@ -10,21 +10,16 @@ from e2e_testkit import (
     settle,
     site_log,
     wait_for_warning,
+    wait_log,
     warning_text,
     warning_verdict,
 )
-from sites_support import serve_site, wait_log
 
 ORIGIN = "https://web.whatsapp.com"
 CAMPAIGN = "[data-id='false_6281200000001@g.us_3EB0A1']"
 ORDINARY = "[data-id='false_6281200000002@g.us_3EB0A2']"
 BOX = "footer [role='textbox']"
 ENTITY = "Prabowo Subianto – Gibran Rakabuming Raka"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _served(browser):
-    serve_site(browser, ORIGIN, "whatsapp")
 
 
 @pytest.fixture

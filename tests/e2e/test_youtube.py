@@ -11,10 +11,10 @@ from e2e_testkit import (
     site_log,
     wait_classified,
     wait_for_warning,
+    wait_log,
     warning_text,
     warning_verdict,
 )
-from sites_support import serve_site, wait_log
 
 ORIGIN = "https://www.youtube.com"
 LIKE = "like-button-view-model button"
@@ -22,11 +22,6 @@ SHARE = "ytd-watch-metadata button[data-act='share']"
 BOX = "ytd-commentbox #contenteditable-root"
 SUBMIT = "ytd-commentbox #submit-button button"
 ENTITY = "Prabowo Subianto – Gibran Rakabuming Raka"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _served(browser):
-    serve_site(browser, ORIGIN, "youtube")
 
 
 @pytest.fixture
