@@ -18,21 +18,17 @@ from e2e_testkit import (
     serve_fixtures,
     settle,
     site_log,
-    wait_classified,
     wait_for_warning,
     warning_text,
     warning_verdict,
 )
+from site_scenarios import assert_warns_then_cancel, classified_page
 
 HOME = "https://x.com/home"
 LIKE_PRABOWO = "article[data-post='1001'] [data-testid='like']"
 
 
-@pytest.fixture
-def home(site_page):
-    page = site_page(HOME)
-    wait_classified(page)
-    return page
+home = classified_page(HOME)
 
 
 PAGE_SCRIPT_PROCEEDS = """() => {
@@ -116,11 +112,8 @@ def test_posts_are_classified_in_batches_as_they_come_into_view(home):
 def test_a_bundle_selector_hot_fix_covers_a_redesigned_control(site_page):
     page = site_page(HOME + "?redesign=1")
     page.wait_for_function("document.documentElement.dataset.netralSelectors === 'bundle'")
-    page.locator("article[data-post='1001'] [data-testid='likeV2']").click()
-    assert wait_for_warning(page) == "warn"
-    press_warning_button(page, "cancel")
-    settle(page)
-    assert site_log(page, "like") == []
+    redesigned_like = page.locator("article[data-post='1001'] [data-testid='likeV2']")
+    assert_warns_then_cancel(page, redesigned_like.click, logs=("like",))
 
 
 def wait_until(predicate, timeout: float = 20.0) -> None:
