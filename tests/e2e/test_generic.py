@@ -8,18 +8,21 @@ import time
 
 import pytest
 from e2e_testkit import (
+    CANDIDATE,
     configure_extension,
     extension_worker,
-    new_acks,
     open_site,
-    press_warning_button,
     settle,
     site_log,
     wait_classified,
-    wait_for_warning,
-    wait_log,
-    warning_text,
     warning_verdict,
+)
+from site_scenarios import (
+    assert_keyboard_cancel,
+    assert_not_held,
+    assert_proceeds_once,
+    assert_warns_then_cancel,
+    click_in_turn,
 )
 
 ORIGIN = "https://berita.example.co.id"
@@ -74,46 +77,46 @@ def test_off_by_default_no_script_runs(browser):
 
 
 def test_like_in_an_article_warns_then_cancel_drops_it(page, companion, ui):
-    before = len(companion.acknowledgements())
-    page.locator(f"{CAMPAIGN} [data-act='like']").click()
-    assert wait_for_warning(page) == "warn"
-    assert "Prabowo Subianto – Gibran Rakabuming Raka" in warning_text(page)
-    assert ui("actionLike") in warning_text(page)
-    press_warning_button(page, "cancel")
-    settle(page)
-    assert site_log(page, "like") == []
-    [ack] = new_acks(companion, before)
-    assert (ack["platform"], ack["action"], ack["outcome"]) == ("other", "like", "cancelled")
+    assert_warns_then_cancel(
+        page,
+        page.locator(f"{CAMPAIGN} [data-act='like']").click,
+        logs=("like",),
+        texts=(CANDIDATE, ui("actionLike")),
+        companion=companion,
+        ack=("other", "like"),
+    )
 
 
 def test_share_proceeds_once(page, companion):
-    before = len(companion.acknowledgements())
-    page.locator(f"{CAMPAIGN} [data-act='share']").click()
-    wait_for_warning(page)
-    press_warning_button(page, "proceed")
-    wait_log(page, "share")
-    assert len(site_log(page, "share")) == 1
-    [ack] = new_acks(companion, before)
-    assert (ack["action"], ack["outcome"]) == ("share", "proceeded")
+    assert_proceeds_once(
+        page,
+        page.locator(f"{CAMPAIGN} [data-act='share']").click,
+        log="share",
+        companion=companion,
+        ack=("other", "share"),
+    )
 
 
 def test_comment_div_button_by_keyboard(page, ui):
-    page.locator(f"{CAMPAIGN} [data-act='comment']").focus()
-    page.keyboard.press("Enter")
-    assert wait_for_warning(page) == "warn"
-    assert ui("actionComment") in warning_text(page)
-    page.keyboard.press("Escape")
-    page.wait_for_function("document.querySelector('netral-warning') === null")
-    settle(page)
-    assert site_log(page, "comment") == []
+    assert_keyboard_cancel(
+        page,
+        page.locator(f"{CAMPAIGN} [data-act='comment']"),
+        "Enter",
+        log="comment",
+        texts=(ui("actionComment"),),
+    )
 
 
 def test_ordinary_articles_and_buttons_outside_articles_are_untouched(page):
-    page.locator(f"{ORDINARY} [data-act='like']").click()
-    page.locator("aside [data-act='pageLike']").click()
-    settle(page, 50)
-    assert warning_verdict(page) is None
-    assert [e["trusted"] for e in site_log(page)] == [True, True]
+    assert_not_held(
+        page,
+        click_in_turn(
+            page.locator(f"{ORDINARY} [data-act='like']"),
+            page.locator("aside [data-act='pageLike']"),
+        ),
+        log=None,
+        count=2,
+    )
 
 
 def test_turning_other_off_again_removes_the_script(enabled):
