@@ -99,7 +99,6 @@ def test_it_holds_the_three_pairs_their_teams_and_the_24_parties():
     } <= refs
 
 
-@pytest.mark.skipif(not PARPOL_CSV.is_file(), reason="../shared/data is not next to this checkout")
 def test_the_parties_are_the_kpu_list():
     import csv
 

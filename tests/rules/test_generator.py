@@ -163,9 +163,6 @@ def test_caleg_entities_carry_party_and_district(tmp_path):
     ]
 
 
-@pytest.mark.skipif(
-    not generate.CALEG_CSV.is_file(), reason="../shared/data is not next to this checkout"
-)
 def test_the_full_caleg_bundle_is_a_signed_superset_under_the_size_cap(tmp_path):
     default_path, caleg_path = generate.build_rules(tmp_path, caleg=True)
     assert caleg_path.stat().st_size < 64 * 1024 * 1024
