@@ -44,6 +44,16 @@ Netral.extract = {
     try { return new URL(href, location.href).href; } catch { return null; }
   },
 
+  /** Elements of a post matching `selector` that are its own, not those of a post nested in it (a quote). */
+  own(postEl, container, selector) {
+    return [...postEl.querySelectorAll(selector)].filter((el) => el.closest(container) === postEl);
+  },
+
+  /** A post's hashtags: its hashtag links' text (without '#') and the '#words' of its text, each once. */
+  postHashtags(links, text) {
+    return this.unique([...links.map((a) => a.textContent.trim().replace(/^#/, "")), ...this.hashtags(text)]);
+  },
+
   unique(values) {
     return [...new Set(values.filter(Boolean))];
   },

@@ -73,14 +73,13 @@
     extract(article, table) {
       const x = Netral.extract;
       const sel = table.post;
-      const own = (selector) => [...article.querySelectorAll(selector)].filter((el) => el.closest(sel.container) === article);
+      const own = (selector) => x.own(article, sel.container, selector);
       // Comments have no header: their first link is the commenter.
       const authorLink = own(sel.author).find((a) => a.textContent.trim()) ?? own("a[href]")[0];
       const attached = article.querySelector(sel.attachedStory);
       const originalLink = attached?.querySelector(sel.author);
       const textEl = own(sel.text)[0] ?? own(sel.commentText)[0];
       const text = x.text(textEl);
-      const tags = own(sel.hashtag).map((a) => a.textContent.trim().replace(/^#/, ""));
       const mentions = textEl ? [...textEl.querySelectorAll("a[href]")]
         .filter((a) => !a.matches(sel.hashtag))
         .map((a) => x.handleFromHref(a.getAttribute("href"), table.page.reservedPaths)) : [];
@@ -89,7 +88,7 @@
         author_name: authorLink ? x.text(authorLink) : null,
         original_author_handle: x.handleFromHref(originalLink?.getAttribute("href"), table.page.reservedPaths),
         text: [text, attached ? x.text(attached.querySelector(sel.text)) : ""].filter(Boolean).join("\n"),
-        hashtags: x.unique([...tags, ...x.hashtags(text)]),
+        hashtags: x.postHashtags(own(sel.hashtag), text),
         mentions: x.unique([...mentions, ...x.mentions(text)]),
         url: x.absolute(own(sel.permalink)[0]?.getAttribute("href")),
       };

@@ -37,11 +37,10 @@
       const title = x.text(first(sel.title));
       const body = [...postEl.querySelectorAll(sel.text)].slice(0, 20).map((el) => x.text(el)).join("\n");
       const text = [title, body].filter(Boolean).join("\n").slice(0, 4000);
-      const tags = [...postEl.querySelectorAll(sel.hashtag)].map((a) => a.textContent.trim().replace(/^#/, ""));
       return {
         author_name: x.text(first(sel.author)) || null,
         text,
-        hashtags: x.unique([...tags, ...x.hashtags(text)]),
+        hashtags: x.postHashtags([...postEl.querySelectorAll(sel.hashtag)], text),
         mentions: x.unique(x.mentions(text)),
         url: x.absolute(first(sel.permalink)?.getAttribute("href")) ?? location.href,
       };

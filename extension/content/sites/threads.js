@@ -58,15 +58,14 @@
     extract(postEl, table) {
       const x = Netral.extract;
       const sel = table.post;
-      const own = (selector) => [...postEl.querySelectorAll(selector)].filter((el) => el.closest(sel.container) === postEl);
+      const own = (selector) => x.own(postEl, sel.container, selector);
       const authorLink = own(sel.author)[0];
       const text = own(sel.text).filter((el) => !el.closest("a")).map((el) => x.text(el)).join("\n");
-      const tags = own(sel.hashtag).map((a) => a.textContent.trim().replace(/^#/, ""));
       return {
         author_handle: x.handleFromHref(authorLink?.getAttribute("href"), table.page.reservedPaths),
         author_name: null,
         text,
-        hashtags: x.unique([...tags, ...x.hashtags(text)]),
+        hashtags: x.postHashtags(own(sel.hashtag), text),
         mentions: x.unique(x.mentions(text)),
         url: x.absolute(own(sel.permalink)[0]?.getAttribute("href")),
       };

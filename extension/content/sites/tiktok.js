@@ -65,14 +65,13 @@ Netral.defineSite({
     const sel = table.post;
     const textOf = (selector) => x.text(postEl.querySelector(selector)) || null;
     const text = textOf(sel.text) ?? "";
-    const tags = [...postEl.querySelectorAll(sel.hashtag)].map((a) => a.textContent.trim().replace(/^#/, ""));
     const handle = textOf(sel.handle)?.replace(/^@/, "")
       ?? x.handleFromHref(postEl.querySelector(sel.profileLink)?.getAttribute("href"), table.page.reservedPaths);
     return {
       author_handle: handle,
       author_name: textOf(sel.nickname),
       text,
-      hashtags: x.unique([...tags, ...x.hashtags(text)]),
+      hashtags: x.postHashtags([...postEl.querySelectorAll(sel.hashtag)], text),
       mentions: x.unique(x.mentions(text)),
       url: x.absolute(postEl.querySelector(sel.permalink)?.getAttribute("href")) ?? location.href,
     };

@@ -70,18 +70,17 @@
     extract(postEl, table) {
       const x = Netral.extract;
       const sel = table.post;
-      const own = (selector) => [...postEl.querySelectorAll(selector)].filter((el) => el.closest(sel.container) === postEl);
+      const own = (selector) => x.own(postEl, sel.container, selector);
       const channel = own(sel.channel)[0];
       const title = own(sel.title)[0];
       const textEl = own(sel.text)[0];
       const text = [x.text(title), x.text(textEl)].filter(Boolean).join("\n");
-      const tags = own(sel.hashtag).map((a) => a.textContent.trim().replace(/^#/, ""));
       const videoId = postEl.getAttribute("video-id");
       return {
         author_handle: x.handleFromHref(channel?.getAttribute("href"), table.page.reservedPaths),
         author_name: channel ? x.text(channel) || null : null,
         text,
-        hashtags: x.unique([...tags, ...x.hashtags(text)]),
+        hashtags: x.postHashtags(own(sel.hashtag), text),
         mentions: x.unique(x.mentions(text)),
         url: videoId ? `https://www.youtube.com/watch?v=${videoId}` : location.href,
       };
