@@ -15,7 +15,6 @@ import os
 import struct
 import sys
 from array import array
-from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -314,11 +313,8 @@ class CompiledCache:
             return
 
     def _prune(self, keep: Path) -> None:
-        files = sorted(self.directory.glob("*.compiled"), key=lambda p: p.stat().st_mtime)
-        for old in _oldest(files, self.KEEP, keep):
+        """Keep the newest KEEP files, the one just written among them."""
+        others = [p for p in self.directory.glob("*.compiled") if p != keep]
+        others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in others[self.KEEP - 1 :]:
             old.unlink(missing_ok=True)
-
-
-def _oldest(files: list[Path], keep_count: int, keep: Path) -> Iterable[Path]:
-    excess = len(files) - keep_count
-    return [f for f in files if f != keep][: max(excess, 0)]
