@@ -1,10 +1,17 @@
-"""Acceptance of a signed rules bundle: size, trusted signatures, then parsing, schema, expiry."""
+"""Acceptance of a signed rules bundle: size, trusted signatures, then parsing, schema, expiry.
+
+Every acceptance step lives here; the compiled tables (`compiled.py`) are built from what this
+module has accepted and know nothing of it, so the imports go one way only.
+"""
 
 import base64
 import binascii
 import functools
 import hashlib
+import itertools
 import json
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -15,7 +22,7 @@ import jsonschema_rs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from companion.rules.compiled import Compiled, CompiledCache, compile_verified, loads
+from companion.rules.compiled import Compiled, CompiledCache, compile_payload, dumps, loads
 from companion.rules.keys import keyid_of
 
 FORMAT = "netral-rules/1"
@@ -23,6 +30,7 @@ MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 MAX_SIG_BYTES = 1024 * 1024
 # A trusted keyid listed with many bad signatures must not cost one 64 MiB verification each.
 MAX_TRIES_PER_KEY = 4
+CHILD_THRESHOLD = 8 * 1024 * 1024  # bundles this large are parsed in a child process
 SCHEMA: dict = json.loads(
     resources.files("shared_rules").joinpath("schema.json").read_text(encoding="utf-8")
 )
@@ -270,7 +278,71 @@ def parse_payload(raw: bytes) -> dict:
     problem = schema_problem(data)
     if problem:
         raise BundleRejected("malformed", f"The bundle does not match the schema: {problem}.")
+    _check_elections(data)
     return data
+
+
+def _check_elections(data: dict) -> None:
+    """What the schema cannot say about elections and time: every timestamp real and zoned,
+    election ids unique, stages of one election apart, entities naming defined elections."""
+    known: set[str] = set()
+    for election in data.get("elections") or ():
+        eid = election["id"]
+        if eid in known:
+            raise BundleRejected("malformed", f"Election {eid!r} is defined twice.")
+        known.add(eid)
+        spans = []
+        for stage in election.get("stages") or ():
+            where = f"stage {stage['id']!r} of election {eid!r}"
+            start = _timestamp(stage["from"], f"The from of {where}", "malformed")
+            end = _timestamp(stage["until"], f"The until of {where}", "malformed")
+            if start >= end:
+                raise BundleRejected("malformed", f"The {where} ends before it starts.")
+            spans.append((start, end, stage["id"]))
+        spans.sort()
+        for (_, end, first), (start, _, second) in itertools.pairwise(spans):
+            if start < end:
+                raise BundleRejected(
+                    "malformed",
+                    f"Stages {first!r} and {second!r} of election {eid!r} overlap; stages of one "
+                    "election are half-open intervals [from, until) that must not overlap.",
+                )
+    for entity in data.get("entities") or ():
+        for eid in entity.get("elections") or ():
+            if eid not in known:
+                raise BundleRejected(
+                    "malformed",
+                    f"Entity {entity['id']!r} names election {eid!r}, which the bundle does not "
+                    "define in `elections`.",
+                )
+        window = [
+            _timestamp(entity[field], f"The {field} of entity {entity['id']!r}", "malformed")
+            for field in ("active_from", "active_until") if entity.get(field) is not None
+        ]
+        if len(window) == 2 and window[0] >= window[1]:
+            raise BundleRejected(
+                "malformed", f"Entity {entity['id']!r} has active_until before active_from."
+            )
+
+
+def compile_raw(raw: bytes) -> bytes | tuple[str, str]:
+    """Step 3 (parse, format, schema, elections) and compilation of verified bytes, serialised.
+
+    A rejection comes back as (reason, detail) rather than raised: it crosses a process boundary.
+    """
+    try:
+        return dumps(compile_payload(parse_payload(raw)))
+    except BundleRejected as error:
+        return (error.reason, error.detail)
+
+
+def compile_verified(raw: bytes) -> bytes | tuple[str, str]:
+    """compile_raw; in a child process for a large bundle, so its parse garbage dies with it."""
+    if len(raw) < CHILD_THRESHOLD:
+        return compile_raw(raw)
+    spawn = multiprocessing.get_context("spawn")  # no fork: the companion runs threads
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        return pool.submit(compile_raw, raw).result()
 
 
 def schema_problem(data: Any) -> str | None:

@@ -1,22 +1,22 @@
 """A bundle's matching tables in compact form: built once per accepted bundle, cached on disk.
 
 A full-election bundle (258k candidates, ~60 MB of JSON) parses into millions of Python objects
-whose memory the interpreter never hands back, so large bundles are parsed and compiled in a
-short-lived child process, and the companion keeps only these flat arrays and byte blobs. The
-serialised form is plain JSON plus raw arrays (never pickle), cached per bundle SHA-256 so that a
-restart skips the parse.
+whose memory the interpreter never hands back, so the companion keeps only these flat arrays and
+byte blobs (acceptance, in `bundle.py`, builds them in a short-lived child process for a large
+bundle). The serialised form is plain JSON plus raw arrays (never pickle), cached per bundle
+SHA-256 so that a restart skips the parse. This module is pure: it knows nothing of signatures or
+acceptance, and imports nothing of them.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import struct
 import sys
 from array import array
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +25,12 @@ from companion.rules.normalize import hashtag_key, normalize
 ACTIONS = ("like", "comment", "share", "post", "follow")
 VERDICTS = ("allow", "warn", "block")  # index = severity
 KINDS = ("candidate_pair", "candidate", "party", "campaign")
-CHILD_THRESHOLD = 8 * 1024 * 1024  # bundles this large are parsed in a child process
+UNSET = -1  # an action an entity's (or a stage's) own policy does not name
 
-_MAGIC = b"NETRALC1"
+_MAGIC = b"NETRALC2"  # 2: own policies apart, activity classes (elections and time)
 _ARRAYS = (
     "name_offsets", "name_entities", "weak_offsets", "weak_entities", "context",
-    "id_offsets", "label_offsets", "entity_levels", "entity_refs",
+    "id_offsets", "label_offsets", "entity_levels", "entity_refs", "entity_activity",
 )
 _BLOBS = ("phrases", "ids", "labels", "kinds")
 
@@ -60,10 +60,14 @@ class Compiled:
     labels: bytes  # entity display names
     label_offsets: array
     kinds: bytes  # index into KINDS, one byte per entity
-    level_sets: list[list[int]]  # distinct severity-per-action tuples
+    level_sets: list[list[int]]  # distinct severity-per-action tuples of own policies (UNSET: none)
     entity_levels: array  # entity -> index into level_sets
     ref_sets: list[list[int]]  # distinct legal_ref index lists
     entity_refs: array  # entity -> index into ref_sets
+    # When entities count: distinct [election indices, active_from, active_until] (POSIX seconds
+    # or None); class 0 is [[], None, None], "always", for every entity without elections or window.
+    activity: list[list]
+    entity_activity: array  # entity -> index into activity
 
     def phrase_list(self) -> list[str]:
         return self.phrases.decode("utf-8").split("\n") if self.phrases else []
@@ -97,6 +101,23 @@ class _Postings:
                     entry[2][str(entity)] = spelling  # str: the tables travel as JSON
 
 
+def levels_of(policy: dict | None) -> tuple[int, ...]:
+    """A policy as one severity per action, UNSET where it names none."""
+    policy = policy or {}
+    return tuple(VERDICTS.index(policy[a]) if policy.get(a) else UNSET for a in ACTIONS)
+
+
+def instant(value: str | None) -> float | None:
+    """POSIX seconds of an RFC 3339 timestamp with an offset (acceptance checked it has one)."""
+    return None if value is None else datetime.fromisoformat(value).timestamp()
+
+
+def _election(index: dict[str, int], entity: dict, election_id: str) -> int:
+    if election_id not in index:  # acceptance refuses such a bundle before it gets here
+        raise ValueError(f"entity {entity['id']} names election {election_id!r}, not defined")
+    return index[election_id]
+
+
 def compile_payload(bundle: dict) -> Compiled:
     """Compile a verified, schema-valid bundle payload into its matching tables."""
     normalized: dict[str, str] = {}  # many candidates share a spelling: normalise each once
@@ -106,7 +127,6 @@ def compile_payload(bundle: dict) -> Compiled:
             normalized[text] = normalize(text)
         return normalized[text]
 
-    policy = bundle.get("policy") or {}
     legal_refs = bundle.get("legal_refs") or []
     ref_index = {ref["id"]: i for i, ref in reversed(list(enumerate(legal_refs)))}
     # An entity citing nothing (a legislative candidate, say) falls under the bundle's defaults.
@@ -121,6 +141,9 @@ def compile_payload(bundle: dict) -> Compiled:
     ids, labels, kinds = bytearray(), bytearray(), bytearray()
     id_offsets, label_offsets = array("I", [0]), array("I", [0])
     entity_levels, entity_refs = array("I"), array("I")
+    election_index = {election["id"]: i for i, election in enumerate(bundle.get("elections") or ())}
+    activity: dict[tuple, int] = {((), None, None): 0}
+    entity_activity = array("I")
 
     entities = bundle.get("entities") or []
     for e, entity in enumerate(entities):
@@ -129,9 +152,15 @@ def compile_payload(bundle: dict) -> Compiled:
         labels += entity["name"].encode("utf-8")
         label_offsets.append(len(labels))
         kinds.append(KINDS.index(entity["kind"]))
-        own = entity.get("policy") or {}
-        levels = tuple(VERDICTS.index(own.get(a) or policy.get(a) or "warn") for a in ACTIONS)
-        entity_levels.append(level_sets.setdefault(levels, len(level_sets)))
+        own = levels_of(entity.get("policy"))
+        entity_levels.append(level_sets.setdefault(own, len(level_sets)))
+        elections = {_election(election_index, entity, x) for x in entity.get("elections") or ()}
+        when = (
+            tuple(sorted(elections)),
+            instant(entity.get("active_from")),
+            instant(entity.get("active_until")),
+        )
+        entity_activity.append(activity.setdefault(when, len(activity)))
         cited = sorted({ref_index[r] for r in entity.get("legal_refs") or () if r in ref_index})
         refs = tuple(cited) or defaults
         entity_refs.append(ref_sets.setdefault(refs, len(ref_sets)))
@@ -196,6 +225,8 @@ def compile_payload(bundle: dict) -> Compiled:
         entity_levels=entity_levels,
         ref_sets=[list(refs) for refs in ref_sets],
         entity_refs=entity_refs,
+        activity=[[list(elections), start, end] for elections, start, end in activity],
+        entity_activity=entity_activity,
     )
 
 
@@ -212,6 +243,7 @@ def dumps(compiled: Compiled) -> bytes:
         "accounts": compiled.accounts,
         "level_sets": compiled.level_sets,
         "ref_sets": compiled.ref_sets,
+        "activity": compiled.activity,
         "sizes": [len(_raw(part)) for part in parts],
         "typecodes": [getattr(compiled, name).typecode for name in _ARRAYS],
     }
@@ -254,30 +286,9 @@ def loads(data: bytes) -> Compiled:
         accounts=header["accounts"],
         level_sets=header["level_sets"],
         ref_sets=header["ref_sets"],
+        activity=header["activity"],
         **fields,
     )
-
-
-def compile_raw(raw: bytes) -> bytes | tuple[str, str]:
-    """Step 3 (parse, format, schema) and compilation of verified bytes, serialised.
-
-    A rejection comes back as (reason, detail) rather than raised: it crosses a process boundary.
-    """
-    from companion.rules.bundle import BundleRejected, parse_payload
-
-    try:
-        return dumps(compile_payload(parse_payload(raw)))
-    except BundleRejected as error:
-        return (error.reason, error.detail)
-
-
-def compile_verified(raw: bytes) -> bytes | tuple[str, str]:
-    """compile_raw; in a child process for a large bundle, so its parse garbage dies with it."""
-    if len(raw) < CHILD_THRESHOLD:
-        return compile_raw(raw)
-    spawn = multiprocessing.get_context("spawn")  # no fork: the companion runs threads
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-        return pool.submit(compile_raw, raw).result()
 
 
 class CompiledCache:

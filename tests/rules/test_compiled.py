@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from companion.rules import compiled as compiled_module
+from companion.rules import bundle as bundle_module
 from companion.rules.bundle import BundleRejected, verify_bundle
 from companion.rules.compiled import CompiledCache, compile_payload, dumps, loads
 from companion.rules.matcher import Matcher
@@ -111,7 +111,7 @@ def test_the_cache_keeps_only_the_newest_files(kit, key) -> None:
 
 
 def test_large_bundles_compile_in_a_child_process(kit, key, monkeypatch) -> None:
-    monkeypatch.setattr(compiled_module, "CHILD_THRESHOLD", 0)
+    monkeypatch.setattr(bundle_module, "CHILD_THRESHOLD", 0)
     raw = kit.encode(kit.example())
     bundle = verify_bundle(raw, kit.sig_file(key.signature(raw)), kit.trusted([key]), kit.now)
     assert results(Matcher(bundle.compiled)) == results(Matcher.from_bundle(kit.example()))
