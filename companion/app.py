@@ -34,7 +34,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.token = load_or_create_token(settings.token_path)
         app.state.store = store = Store(settings.db_path)
         app.state.rules = manager = RulesManager(
-            store, settings.trusted_keys_path(), settings.rules_dir, cache_dir=settings.cache_dir
+            store, settings.trusted_keys_path(), settings.rules_dir, clock=settings.clock,
+            cache_dir=settings.cache_dir,
         )
         manager.load_startup(settings.startup_bundles())
         manager.start(settings.rules_watch_seconds, settings.rules_url,

@@ -3,6 +3,8 @@
 import ipaddress
 import os
 import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +12,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import Field, ValidationError, field_validator
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_PORT = 47613
@@ -32,6 +35,10 @@ def embedded(name: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class Settings(BaseSettings):
     """Everything `serve` and the other commands need; each field also reads NETRAL_<FIELD>."""
 
@@ -48,6 +55,9 @@ class Settings(BaseSettings):
     rules_url: str | None = None
     rules_poll_seconds: float = Field(300.0, gt=0)
     rules_watch_seconds: float = Field(1.0, gt=0)
+    # The companion's clock (expiry, running election stages). Only code sets it: tests pass a
+    # clock of their own to the app factory to move time; there is no option or variable for it.
+    clock: SkipJsonSchema[Callable[[], datetime]] = Field(default=utc_now, exclude=True)
 
     @field_validator("rules", mode="before")
     @classmethod

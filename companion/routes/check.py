@@ -1,11 +1,11 @@
 """POST /v1/check and /v1/check/batch: the accepted bundle's verdict for an action on a post."""
 
-import dataclasses
-import uuid
+from datetime import datetime
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
+from companion.answers import check_answer
 from companion.deps import Authorized, RulesDep
 from companion.routes.models import Action, Name, Platform, Text
 from companion.rules.manager import Loaded
@@ -42,28 +42,21 @@ def _current(rules: RulesDep) -> Loaded:
     return loaded
 
 
-def _check(loaded: Loaded, request: CheckRequest) -> dict:
-    result = loaded.matcher.match(
-        platform=request.platform.value, action=request.action.value,
-        post=request.post.model_dump(), draft_text=request.draft_text, lang=request.lang or "id",
+def _check(loaded: Loaded, request: CheckRequest, at: datetime) -> dict:
+    return check_answer(
+        loaded, platform=request.platform.value, action=request.action.value,
+        post=request.post.model_dump(), draft_text=request.draft_text, lang=request.lang, at=at,
     )
-    return {
-        "verdict": result.verdict,
-        "check_id": str(uuid.uuid4()),
-        "matches": [dataclasses.asdict(match) for match in result.matches],
-        "legal_refs": list(result.legal_refs),
-        "message": result.message,
-        "rules": {"bundle_id": loaded.bundle.bundle_id, "version": loaded.bundle.version},
-    }
 
 
 # async: matching is short CPU work; skipping the threadpool hop keeps /v1/check near /v1/health.
 @router.post("/check")
 async def check(request: CheckRequest, rules: RulesDep) -> dict:
-    return _check(_current(rules), request)
+    return _check(_current(rules), request, rules.now())
 
 
 @router.post("/check/batch")
 async def check_batch(batch: BatchRequest, rules: RulesDep) -> dict:
-    loaded = _current(rules)  # one bundle for the whole batch, even if a swap happens meanwhile
-    return {"results": [_check(loaded, item) for item in batch.items]}
+    # One bundle and one instant for the whole batch, even if a swap or a boundary comes meanwhile.
+    loaded, at = _current(rules), rules.now()
+    return {"results": [_check(loaded, item, at) for item in batch.items]}

@@ -2,19 +2,20 @@
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Query
 
 from companion import __version__
+from companion.answers import elections, pact_text
 from companion.deps import Authorized, RulesDep, StoreDep, TokenDep
 
 router = APIRouter(prefix="/v1", tags=["status"], dependencies=[Authorized])
 
 
-def _expired(expires_at: str) -> bool:
-    return datetime.fromisoformat(expires_at.replace("Z", "+00:00")) <= datetime.now(UTC)
+def _expired(expires_at: str, now: datetime) -> bool:
+    return datetime.fromisoformat(expires_at.replace("Z", "+00:00")) <= now
 
 
 @router.get("/status")
@@ -23,23 +24,26 @@ def status(
     rules: RulesDep,
     token: TokenDep,
     x_netral_nonce: Annotated[str | None, Header(max_length=1024)] = None,
+    lang: Annotated[str, Query(max_length=35)] = "id",
 ) -> dict:
     loaded = rules.current
     rules_info = pact = None
     if loaded is not None:
-        bundle = loaded.bundle
+        bundle, now = loaded.bundle, rules.now()
         rules_info = {
             "bundle_id": bundle.bundle_id, "version": bundle.version, "sha256": bundle.sha256,
             "issued_at": bundle.issued_at, "expires_at": bundle.expires_at,
-            "expired": _expired(bundle.expires_at), "signed_by": list(bundle.signed_by),
+            "expired": _expired(bundle.expires_at, now), "signed_by": list(bundle.signed_by),
             "entities": loaded.matcher.entity_count,
             "issuer": bundle.data.get("issuer"),
+            "elections": elections(loaded, now, lang),
+            "epoch": loaded.epoch(now),
         }
         declared = bundle.data.get("pact") or {}
         if declared.get("id"):
             # The text goes along for the extension's first-run page, which shows what is signed.
-            pact = {"id": declared["id"], "title": declared.get("title"),
-                    "text": declared.get("text"),
+            title, text = pact_text(declared, lang)
+            pact = {"id": declared["id"], "title": title, "text": text,
                     "accepted_at": store.pact_accepted_at(declared["id"])}
     proof = None
     if x_netral_nonce is not None:

@@ -36,6 +36,12 @@ class Loaded:
     bundle: VerifiedBundle
     matcher: Matcher
 
+    def epoch(self, at: datetime) -> str:
+        """Changes with the bundle and with the set of running stages and active entities, so a
+        client drops its cached verdicts at a stage boundary (status `rules.epoch`)."""
+        state = self.matcher.timeline.state_at(at.timestamp())
+        return f"{self.bundle.sha256[:16]}.{state.key}"
+
 
 def _rank(bundle: VerifiedBundle) -> tuple[datetime, int]:
     return datetime.fromisoformat(bundle.issued_at.replace("Z", "+00:00")), bundle.version
@@ -72,17 +78,21 @@ class RulesManager:
 
     def __init__(
         self,
-        store: Store,
+        store: Store | None,
         trusted_keys_path: Path | None,
         rules_dir: Path,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         cache_dir: Path | None = None,
+        *,
+        record: bool = True,
     ):
         self.current: Loaded | None = None
         self._store = store
         self._rules_dir = rules_dir
         self._cache = CompiledCache(cache_dir) if cache_dir else None
         self._clock = clock
+        # A preview (`check`) reads the rollback state, if there is a store, but never writes it.
+        self._record = record and store is not None
         self._lock = threading.Lock()  # one offer at a time: startup, watcher, poller, install
         self._seen: dict[Path, tuple] = {}
         self._last_remote: tuple[str, str] | None = None
@@ -109,8 +119,15 @@ class RulesManager:
     def _accept(self, raw: bytes, sig: bytes) -> VerifiedBundle:
         """All five acceptance steps; step 5 compares with the versions persisted in the store."""
         bundle = self._verify(raw, sig)
-        check_rollback(self._store.accepted_bundle(bundle.bundle_id), bundle)
+        check_rollback(self._previous(bundle.bundle_id), bundle)
         return bundle
+
+    def _previous(self, bundle_id: str) -> tuple[int, str] | None:
+        return self._store.accepted_bundle(bundle_id) if self._store is not None else None
+
+    def now(self) -> datetime:
+        """The companion's clock (settings.clock): expiry, and which stages are running."""
+        return self._clock()
 
     def _consider(self, bundle: VerifiedBundle, source: str) -> Loaded | None:
         """Swap in an accepted bundle if it is newer than the current one."""
@@ -122,7 +139,8 @@ class RulesManager:
                      current.bundle.version, source)
             return None
         loaded = Loaded(bundle, Matcher(bundle.compiled))
-        self._store.record_accepted_bundle(bundle.bundle_id, bundle.version, bundle.sha256)
+        if self._record:
+            self._store.record_accepted_bundle(bundle.bundle_id, bundle.version, bundle.sha256)
         # One reference assignment: a request in flight keeps the Loaded it already read.
         self.current = loaded
         log.info("rules: %s version %s (%d entities) from %s", bundle.bundle_id, bundle.version,
@@ -168,7 +186,7 @@ class RulesManager:
                     log.warning("ignored %s: %s (%s)", path, error.reason, error.detail)
             for bundle, path in sorted(candidates, key=lambda item: _rank(item[0]), reverse=True):
                 try:
-                    check_rollback(self._store.accepted_bundle(bundle.bundle_id), bundle)
+                    check_rollback(self._previous(bundle.bundle_id), bundle)
                 except BundleRejected as error:
                     log.warning("ignored %s: %s (%s)", path, error.reason, error.detail)
                     continue

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import re
 from array import array
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import ahocorasick
 
@@ -16,6 +18,7 @@ from companion.rules.compiled import (
     handle_key,
 )
 from companion.rules.normalize import hashtag_key, hashtags_in, normalize, split_hashtag
+from companion.rules.timeline import Timeline
 
 ACTION_WORDS = {
     "id": {
@@ -35,6 +38,11 @@ ACTION_WORDS = {
 }
 # N never produces "|", so joining the searched fields with it keeps a name inside one field.
 _FIELD_BREAK = " | "
+# An answer stays small whatever the bundle (companion-api.md, POST /v1/check).
+MAX_MATCHES = 20  # matches listed; the rest are counted in matches_truncated
+MAX_VALUES = 10  # values listed per signal type of one match
+MAX_NAMED = 5  # names in {entities}, then "+N"
+MAX_BODY = 2000  # characters of a message body
 
 
 @dataclass(frozen=True)
@@ -52,14 +60,21 @@ class EntityMatch:
     name: str
     kind: str
     signals: tuple[Signal, ...]
+    # {"id", "name", "stage": {"id", "name", "until"}} of the election it counts for, or None for
+    # an always-active entity.
+    election: dict | None = None
 
 
 @dataclass(frozen=True)
 class MatchResult:
     verdict: str
-    matches: tuple[EntityMatch, ...]
-    legal_refs: tuple[dict, ...]
+    matches: tuple[EntityMatch, ...]  # at most MAX_MATCHES: strong first, then most signals
+    legal_refs: tuple[dict, ...]  # in the request's language where the bundle translates them
     message: dict | None
+    matches_truncated: int = 0  # matched entities left out of `matches`
+
+
+_ALLOW = MatchResult(verdict="allow", matches=(), legal_refs=(), message=None)
 
 
 class Matcher:
@@ -67,7 +82,9 @@ class Matcher:
 
     def __init__(self, compiled: Compiled) -> None:
         self._c = compiled
+        self.timeline = Timeline(compiled)
         self._legal_refs = compiled.meta.get("legal_refs") or []
+        self._refs_in: dict[str, list[dict]] = {}
         self._messages = compiled.meta.get("messages") or {}
         self._context = frozenset(compiled.context)
         self._own_spellings = frozenset(int(key.split(",")[0]) for key in compiled.entity_spellings)
@@ -100,18 +117,27 @@ class Matcher:
         post: dict,
         draft_text: str | None = None,
         lang: str = "id",
+        at: datetime | None = None,
     ) -> MatchResult:
-        """The verdict, matched entities (bundle order) and message for one action on one post."""
+        """The verdict, matched entities and message for one action on one post, at instant `at`
+        (default now): only the entities active then take part."""
         if action not in ACTIONS:
             raise ValueError(f"Unknown action {action!r}; expected one of {', '.join(ACTIONS)}.")
         c = self._c
+        state = self.timeline.state_at((at or datetime.now(UTC)).timestamp())
+        if state.none_active:
+            return _ALLOW  # between elections: nothing can match, so nothing need be searched
+        # None: every entity counts (a bundle without elections), so no per-hit test at all.
+        active = None if self.timeline.always else state.class_active
+        activity = c.entity_activity
         strong: dict[int, dict[Signal, None]] = {}
 
         def fire(entry: list, type_: str) -> None:
             spelling, entities, own = entry
             for entity in entities:
-                signal = Signal(type_, own.get(str(entity), spelling))
-                strong.setdefault(entity, {})[signal] = None
+                if active is None or active[activity[entity]]:
+                    signal = Signal(type_, own.get(str(entity), spelling))
+                    strong.setdefault(entity, {})[signal] = None
 
         handles = [post.get("author_handle"), post.get("original_author_handle")]
         handles += post.get("mentions") or []
@@ -147,44 +173,72 @@ class Matcher:
                 if names:
                     signal = Signal("name", value)
                     for entity in names:
-                        strong.setdefault(entity, {})[self._own_signal(p, entity, signal)] = None
+                        if active is None or active[activity[entity]]:
+                            own = self._own_signal(p, entity, signal)
+                            strong.setdefault(entity, {})[own] = None
                 if c.weak_offsets[p] != c.weak_offsets[p + 1]:
                     weak_hits.append((p, start, end))
                     weak_values[p] = value
                 if p in self._context:
                     context[Signal("context", value)] = None
 
-        weak = self._confirmed_weak(weak_hits, weak_values, confirmed=bool(context or strong))
-        matched = sorted(strong.keys() | weak.keys())
+        weak = self._confirmed_weak(weak_hits, weak_values, active,
+                                    confirmed=bool(context or strong))
+        if not strong and not weak:
+            return _ALLOW
+        n_context = len(context)
+        ranked = sorted(
+            strong.keys() | weak.keys(),
+            key=lambda e: (e not in strong, -len(strong.get(e, ())) - len(weak.get(e, ()))
+                           - (n_context if e in weak else 0), e),
+        )
+        listed = ranked[:MAX_MATCHES]
+        timeline = self.timeline
         matches = tuple(
             EntityMatch(
                 *self._entity(e),
-                signals=(*strong.get(e, ()), *weak.get(e, ()), *(context if e in weak else ())),
+                signals=_capped((*strong.get(e, ()), *weak.get(e, ()),
+                                 *(context if e in weak else ()))),
+                election=timeline.election_of(state, activity[e], lang),
             )
-            for e in matched
+            for e in listed
         )
         action_index = ACTIONS.index(action)
         severity = max(
-            (c.level_sets[c.entity_levels[e]][action_index] for e in matched), default=0
+            timeline.severities(state, c.entity_levels[e], activity[e])[action_index]
+            for e in ranked
         )
-        refs = sorted({r for e in matched for r in c.ref_sets[c.entity_refs[e]]})
+        refs = sorted({r for e in ranked for r in c.ref_sets[c.entity_refs[e]]})
         verdict = VERDICTS[severity]
+        truncated = len(ranked) - len(listed)
         return MatchResult(
             verdict=verdict,
             matches=matches,
-            legal_refs=tuple(self._legal_refs[r] for r in refs),
-            message=None if verdict == "allow" else self._message(lang, action, matches),
+            legal_refs=tuple(self._refs(lang)[r] for r in refs),
+            message=None if verdict == "allow" else self._message(lang, action, matches, truncated),
+            matches_truncated=truncated,
         )
 
+    def _refs(self, lang: str) -> list[dict]:
+        """The bundle's legal references in `lang`, each field falling back to the base text."""
+        refs = self._refs_in.get(lang)
+        if refs is None:
+            refs = [_translated(ref, lang) for ref in self._legal_refs]
+            self._refs_in[lang] = refs
+        return refs
+
     def _confirmed_weak(
-        self, hits: list[tuple[int, int, int]], values: dict[int, str], *, confirmed: bool
+        self, hits: list[tuple[int, int, int]], values: dict[int, str], active: bytes | None, *,
+        confirmed: bool,
     ) -> dict[int, list[Signal]]:
         """Entities whose weak names count (rule 5): all of them when the post holds a context word
         or a strong signal, otherwise only those with two distinct weak names in the post, at places
-        that do not overlap ("partai demokrat" holds "demokrat" once, not twice)."""
+        that do not overlap ("partai demokrat" holds "demokrat" once, not twice). Inactive
+        entities (`active`: per activity class) take no part."""
         if not hits:
             return {}
         c = self._c
+        activity = c.entity_activity
         if confirmed:
             candidates = None  # every entity of every hit counts
         else:
@@ -193,7 +247,8 @@ class Matcher:
             candidates = set()
             for p in dict.fromkeys(p for p, _, _ in hits):
                 for entity in c.weak_entities[c.weak_offsets[p] : c.weak_offsets[p + 1]]:
-                    if seen.setdefault(entity, p) != p:
+                    if (active is None or active[activity[entity]]) \
+                            and seen.setdefault(entity, p) != p:
                         candidates.add(entity)
             if not candidates:
                 return {}
@@ -201,7 +256,10 @@ class Matcher:
         for hit in hits:
             p = hit[0]
             for entity in c.weak_entities[c.weak_offsets[p] : c.weak_offsets[p + 1]]:
-                if candidates is None or entity in candidates:
+                if candidates is not None:
+                    if entity in candidates:
+                        by_entity.setdefault(entity, []).append(hit)
+                elif active is None or active[activity[entity]]:
                     by_entity.setdefault(entity, []).append(hit)
         weak: dict[int, list[Signal]] = {}
         signals = {p: Signal("weak_name", value) for p, value in values.items()}
@@ -220,21 +278,59 @@ class Matcher:
         own = self._c.entity_spellings.get(f"{p},{entity}")
         return shared if own is None else Signal(shared.type, own)
 
-    def _message(self, lang: str, action: str, matches: tuple[EntityMatch, ...]) -> dict | None:
+    def _message(
+        self, lang: str, action: str, matches: tuple[EntityMatch, ...], truncated: int
+    ) -> dict | None:
         # The action word must be in the template's language: a missing template means id for both.
         lang = lang if lang in ACTION_WORDS and lang in self._messages else "id"
         template = self._messages.get(lang)
         if not template:
             return None
-        entities = ", ".join(dict.fromkeys(m.name for m in matches))
-        word = ACTION_WORDS[lang][action]
-        # str.replace, not str.format: a body may hold other braces.
-        return {
-            key: str(template.get(key, ""))
-            .replace("{entities}", entities)
-            .replace("{action}", word)
-            for key in ("title", "body")
+        names = list(dict.fromkeys(m.name for m in matches))
+        more = len(names) - MAX_NAMED + truncated
+        entities = ", ".join(names[:MAX_NAMED]) + (f" +{more}" if more > 0 else "")
+        election = next((m.election for m in matches if m.election), None)
+        fills = {
+            "{entities}": entities,
+            "{action}": ACTION_WORDS[lang][action],
+            "{election}": election["name"] if election else "",
+            "{stage}": election["stage"]["name"] if election else "",
         }
+        message = {}
+        for key in ("title", "body"):
+            text = str(template.get(key, ""))
+            # One pass over the template, not str.format (a body may hold other braces) nor
+            # chained replaces (a name holding "{action}" would be filled in turn).
+            text = _PLACEHOLDER.sub(lambda m: fills[m.group(0)], text)
+            message[key] = text
+        if len(message["body"]) > MAX_BODY:
+            message["body"] = message["body"][: MAX_BODY - 1] + "…"
+        return message
+
+
+_PLACEHOLDER = re.compile(r"\{(?:entities|action|election|stage)\}")
+
+
+def _capped(signals: tuple[Signal, ...]) -> tuple[Signal, ...]:
+    """At most MAX_VALUES values per signal type, in order."""
+    seen: dict[str, int] = {}
+    kept = []
+    for signal in signals:
+        seen[signal.type] = seen.get(signal.type, 0) + 1
+        if seen[signal.type] <= MAX_VALUES:
+            kept.append(signal)
+    return tuple(kept) if len(kept) != len(signals) else signals
+
+
+def _translated(ref: dict, lang: str) -> dict:
+    """A legal reference in `lang`: its base fields, each replaced by a translation if present."""
+    base = {key: value for key, value in ref.items() if key != "i18n"}
+    translation = (ref.get("i18n") or {}).get(lang)
+    if isinstance(translation, dict):
+        base.update({key: value for key, value in translation.items()
+                     if key in ("title", "summary", "sanction") and isinstance(value, str)
+                     and value})
+    return base
 
 
 def _two_distinct(hits: list[tuple[int, int, int]]) -> bool:

@@ -19,7 +19,9 @@ def test_check_answers_the_spec_shape(client):
     assert {"type": "weak_name", "value": "gibran"} in match["signals"]
     assert body["legal_refs"][0]["id"] == "skb-2-2022"
     assert body["message"]["title"] == "Careful"
-    assert body["rules"] == {"bundle_id": "pemilu-2024", "version": 1}
+    assert body["rules"] == {"bundle_id": "pemilu-2024", "version": 1,
+                             "epoch": client.get("/v1/status").json()["rules"]["epoch"]}
+    assert (match["election"], body["matches_truncated"]) == (None, 0)  # a bundle without elections
 
 
 def test_allow_has_no_message(client):
