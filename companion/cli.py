@@ -20,14 +20,17 @@ from companion.config import (
     load_settings,
     prepare_data_dir,
 )
+from companion.routes.models import Action, Platform
 from companion.rules.bundle import BundleRejected
-from companion.store import LOG_COLUMNS, Store
+from companion.store import JSON_LIST_COLUMNS, LATER_COLUMNS, LOG_COLUMNS, Store
 
 FilePath = click.Path(path_type=Path)
 data_dir_option = click.option(
     "--data-dir", type=FilePath,
     help="Data directory (env NETRAL_DATA_DIR; default: the per-user data dir).",
 )
+PLATFORMS = [platform.value for platform in Platform]
+ACTIONS = [action.value for action in Action]
 trusted_keys_option = click.option(
     "--trusted-keys", type=FilePath,
     help="trusted_keys.json to verify with (env NETRAL_TRUSTED_KEYS; default: the embedded one).",
@@ -175,6 +178,29 @@ def _summary(bundle) -> str:
             f"sha256 {bundle.sha256}")
 
 
+def _election_lines(bundle, now: datetime) -> list[str]:
+    """Each election of a bundle with its stages, marking the one running at `now`."""
+    from companion.rules.timeline import Timeline, localized
+
+    timeline = Timeline(bundle.compiled)
+    state = timeline.state_at(now.timestamp())
+    if not timeline.elections:
+        return ["elections: none (every entity is always active)"]
+    running = [s for s in state.stages if s is not None]
+    lines = [f"elections at {now.isoformat(timespec='seconds')}: "
+             + (f"{len(running)} stage(s) running" if running else "no stage running")]
+    for e, election in enumerate(timeline.elections):
+        name = localized(election.get("name", election["id"]), "id")
+        stages = timeline.stages[e]
+        lines.append(f"  {election['id']} ({name}): "
+                     + (f"{len(stages)} stage(s)" if stages else "no stages yet (scheduled)"))
+        for stage in stages:
+            mark = "  <- running now" if state.stages[e] is stage else ""
+            lines.append(f"    {stage.source['from']} .. {stage.source['until']}  {stage.id} "
+                         f"({localized(stage.name, 'id')}){mark}")
+    return lines
+
+
 @cli.command()
 @click.argument("bundle", type=FilePath)
 @trusted_keys_option
@@ -193,8 +219,99 @@ def verify(bundle: Path, trusted_keys: Path | None) -> None:
     if keys_path is None:
         raise CompanionError("no trusted keys file; pass --trusted-keys FILE.")
     raw, sig = read_bundle_files(bundle)
-    verified = verify_bundle(raw, sig, load_trusted_keys(keys_path), datetime.now(UTC))
+    now = datetime.now(UTC)
+    verified = verify_bundle(raw, sig, load_trusted_keys(keys_path), now)
     click.echo(f"ok: {_summary(verified)}")
+    for line in _election_lines(verified, now):
+        click.echo(line)
+
+
+def _instant(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an RFC 3339 timestamp such as 2024-01-15T10:00:00+07:00",
+            param_hint="--at") from None
+    if at.tzinfo is None:
+        raise click.BadParameter(f"{value!r} has no offset; add one, e.g. +07:00 for WIB",
+                                 param_hint="--at")
+    return at
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--at", "at_text", metavar="TIMESTAMP",
+              help="The instant to answer for, RFC 3339 with an offset (default: now).")
+@click.option("--platform", type=click.Choice(list(PLATFORMS)), default="x", show_default=True)
+@click.option("--action", type=click.Choice(list(ACTIONS)), default="like", show_default=True)
+@click.option("--author", help="The post's author handle (without @).")
+@data_dir_option
+@click.option("--rules", multiple=True, type=FilePath,
+              help="Bundle file to preview; repeatable (default: what `serve` would accept).")
+@trusted_keys_option
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the /v1/check response body.")
+def check(text: str, at_text: str | None, platform: str, action: str, author: str | None,
+          data_dir: Path | None, rules: tuple[Path, ...], trusted_keys: Path | None, lang: str,
+          as_json: bool) -> None:
+    """Answer as POST /v1/check would for a post with TEXT, at an instant, without a server.
+
+    Previews a bundle before it is signed and shipped: which entities match, for which
+    election and stage, and the warning a civil servant would see. Nothing is written.
+
+    \b
+    Examples:
+      netral-companion check "Coblos 02, Prabowo-Gibran!" --at 2024-01-15T10:00:00+07:00
+      netral-companion check "Rapat Fraksi PKB" --rules my.bundle.json --trusted-keys keys.json
+    """
+    from companion.answers import check_answer
+    from companion.rules.manager import RulesManager
+
+    at = _instant(at_text)
+    logging.getLogger("netral.rules").setLevel(logging.ERROR)  # a refusal is said once, below
+    settings = load_settings(data_dir=data_dir, rules=rules, trusted_keys=trusted_keys)
+    # The rollback state serve would use, read and never written; no data dir is created.
+    store = Store(settings.db_path) if settings.db_path.is_file() and not rules else None
+    try:
+        manager = RulesManager(store, settings.trusted_keys_path(), settings.rules_dir,
+                               clock=lambda: at, record=False)
+        # --rules previews exactly those files; without it, what serve would load.
+        manager.load_startup(settings.startup_bundles(), rules_dir=not rules)
+    finally:
+        if store is not None:
+            store.close()
+    loaded = manager.current
+    if loaded is None and rules:
+        from companion.rules.bundle import read_bundle_files
+
+        loaded = manager.offer(*read_bundle_files(rules[0]), str(rules[0]))  # raises the reason
+    if loaded is None:
+        raise CompanionError("no bundle could be accepted (run `netral-companion verify BUNDLE` "
+                             "to see why); pass --rules and --trusted-keys.")
+    post = {"text": text, "author_handle": author}
+    answer = check_answer(loaded, platform=platform, action=action, post=post, draft_text=None,
+                          lang=lang, at=at)
+    if as_json:
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=1))
+        return
+    bundle = loaded.bundle
+    click.echo(f"{answer['verdict']}: {action} on {platform} at {at.isoformat()} "
+               f"({bundle.bundle_id} version {bundle.version})")
+    for match in answer["matches"]:
+        election = match["election"]
+        when = (f"{election['name']} · {election['stage']['name']}" if election
+                else "always active")
+        signals = ", ".join(f"{s['type']} {s['value']!r}" for s in match["signals"])
+        click.echo(f"  {match['name']} [{match['kind']}] — {when} — {signals}")
+    if answer["matches_truncated"]:
+        click.echo(f"  … and {answer['matches_truncated']} more")
+    if answer["message"]:
+        click.echo(f"\n{answer['message']['title']}\n{answer['message']['body']}")
+    for ref in answer["legal_refs"]:
+        click.echo(f"  · {ref['title']}")
 
 
 @cli.command("install-rules")
@@ -271,10 +388,12 @@ def export(fmt: str, data_dir: Path | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=[*LOG_COLUMNS, "hash"], lineterminator="\n")
+    writer = csv.DictWriter(sys.stdout, fieldnames=[*LOG_COLUMNS, *LATER_COLUMNS, "hash"],
+                            lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(row | {"entity_ids": json.dumps(row["entity_ids"], ensure_ascii=False)})
+        writer.writerow(row | {column: json.dumps(row[column], ensure_ascii=False)
+                               for column in JSON_LIST_COLUMNS})
 
 
 @acks.command("verify")

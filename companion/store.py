@@ -23,6 +23,10 @@ ACK_FIELDS = (
     "bundle_id", "rules_version", "occurred_at", "justification",
 )
 LOG_COLUMNS = ("seq", "kind", *ACK_FIELDS, "pact_id", "name", "nip", "recorded_at")
+# Columns added after rows existed: a row's hash covers them only when they are set, so every
+# chain written before them still verifies. The elections an acknowledged match counted for.
+LATER_COLUMNS = ("election_ids",)
+JSON_LIST_COLUMNS = ("entity_ids", "election_ids")
 
 migrations = Migrations("netral")
 
@@ -51,6 +55,11 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_election_ids(db: Database) -> None:
+    db["acknowledgements"].add_column("election_ids", str)
+
+
 class AckConflict(Exception):
     """The ack_id was already recorded with different content."""
 
@@ -62,6 +71,7 @@ def canonical_json(value) -> str:
 def chain_hash(prev_hash: str, row: dict) -> str:
     """sha256(prev_hash + canonical JSON of the row without its hash)."""
     body = {column: row[column] for column in LOG_COLUMNS}
+    body |= {column: row[column] for column in LATER_COLUMNS if row.get(column) is not None}
     return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
 
 
@@ -109,9 +119,10 @@ class Store:
     def _append(self, fields: dict) -> dict:
         with self._write() as conn:
             head_seq, head_hash = conn.execute("SELECT seq, hash FROM chain_head").fetchone()
-            row = dict.fromkeys(LOG_COLUMNS) | fields | {"seq": head_seq + 1, "recorded_at": _now()}
+            row = dict.fromkeys((*LOG_COLUMNS, *LATER_COLUMNS)) | fields
+            row |= {"seq": head_seq + 1, "recorded_at": _now()}
             row["hash"] = chain_hash(head_hash, row)
-            columns = (*LOG_COLUMNS, "hash")
+            columns = (*LOG_COLUMNS, *LATER_COLUMNS, "hash")
             conn.execute(
                 f"INSERT INTO acknowledgements ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' * len(columns))})",
@@ -122,15 +133,17 @@ class Store:
 
     def record_acknowledgement(self, ack: dict) -> tuple[dict, bool]:
         """Append once per ack_id: ({ack_id, seq, hash}, created); AckConflict on other content"""
-        content = {field: ack.get(field) for field in ACK_FIELDS}
+        content = {field: ack.get(field) for field in (*ACK_FIELDS, *LATER_COLUMNS)}
         content["entity_ids"] = canonical_json(list(content["entity_ids"] or []))
+        if content["election_ids"] is not None:
+            content["election_ids"] = canonical_json(list(content["election_ids"]))
         with self._lock:
             existing = self._rows(
                 "SELECT * FROM acknowledgements WHERE ack_id = ?", (content["ack_id"],)
             )
             if existing:
                 row = existing[0]
-                if any(row[field] != content[field] for field in ACK_FIELDS):
+                if any(row[field] != content[field] for field in (*ACK_FIELDS, *LATER_COLUMNS)):
                     raise AckConflict(content["ack_id"])
                 created = False
             else:
@@ -166,7 +179,8 @@ class Store:
 
     @staticmethod
     def _public(row: dict) -> dict:
-        return row | {"entity_ids": json.loads(row["entity_ids"]) if row["entity_ids"] else []}
+        return row | {column: json.loads(row[column]) if row[column] else []
+                      for column in JSON_LIST_COLUMNS}
 
     def verify_chain(self) -> dict:
         """Recompute every hash: {"ok", "count", "first_bad_seq"} (where the chain first breaks)."""

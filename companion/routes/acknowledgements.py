@@ -22,6 +22,8 @@ class AcknowledgementIn(BaseModel):
     action: Action
     outcome: Outcome
     entity_ids: list[Name] = Field(default_factory=list, max_length=1000)
+    # The elections the matched entities counted for (a match's `election.id`), for the history.
+    election_ids: list[Name] | None = Field(None, max_length=20)
     bundle_id: Name | None = None
     rules_version: int | None = Field(None, ge=0, le=MAX_SEQ)
     occurred_at: AwareDatetime

@@ -169,11 +169,13 @@ class RulesManager:
         self._seen[path] = _stamp(path)
         return path
 
-    def load_startup(self, paths: list[Path]) -> None:
-        """Accept the newest (issued_at) valid bundle among `paths` and the rules dir's bundles."""
+    def load_startup(self, paths: list[Path], *, rules_dir: bool = True) -> None:
+        """Accept the newest (issued_at) valid bundle among `paths` and (unless `rules_dir` is
+        False) the rules dir's bundles."""
         with self._lock:
             candidates, hashes = [], set()
-            for path in [*paths, *sorted(self._rules_dir.glob("*.bundle.json"))]:
+            installed = sorted(self._rules_dir.glob("*.bundle.json")) if rules_dir else []
+            for path in [*paths, *installed]:
                 if path.parent == self._rules_dir:
                     self._seen[path] = _stamp(path)
                 try:

@@ -1,12 +1,14 @@
 """The store on real SQLite files: hash chain, tamper evidence, idempotency, pairing, versions."""
 
+import hashlib
 import sqlite3
 import uuid
 
 import pytest
 from companion_testkit import make_client, token_headers
+from sqlite_utils import Database
 
-from companion.store import AckConflict, Store, chain_hash
+from companion.store import LOG_COLUMNS, AckConflict, Store, canonical_json, chain_hash, migrations
 
 
 def ack(**fields) -> dict:
@@ -43,7 +45,37 @@ def test_settings_of_the_database(store, tmp_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     applied = conn.execute("SELECT name FROM _sqlite_migrations").fetchall()
-    assert applied == [("m001_initial",)]
+    assert applied == [("m001_initial",), ("m002_election_ids",)]
+
+
+def test_a_log_written_before_election_ids_still_verifies_and_new_rows_cover_them(tmp_path):
+    path = tmp_path / "netral.db"
+    # A database as version 1 of the schema left it: m001 only, rows without election_ids.
+    conn = sqlite3.connect(path)
+    old = Database(conn)
+    migrations.apply(old, stop_before="m002_election_ids")
+    conn.close()
+    store = Store(path)  # applies m002 to the existing file
+    first = store.record_acknowledgement(ack())[0]
+    row = store._db.execute("SELECT * FROM acknowledgements").fetchone()
+    names = [c[0] for c in store._db.execute("SELECT * FROM acknowledgements").description]
+    body = {column: value for column, value in zip(names, row, strict=True)
+            if column in LOG_COLUMNS}
+    # The hash of a row without election ids is exactly the one schema 1 computed.
+    assert first["hash"] == hashlib.sha256(("0" * 64 + canonical_json(body)).encode()).hexdigest()
+    second = store.record_acknowledgement(ack(election_ids=["pemilu-2024"]))[0]
+    assert store.verify_chain() == {"ok": True, "count": 2, "first_bad_seq": None}
+    items, _ = store.list_acknowledgements(0, 10)
+    assert [item["election_ids"] for item in items] == [[], ["pemilu-2024"]]
+    # A retry with other elections is a conflict; editing them breaks the chain.
+    with pytest.raises(AckConflict):
+        store.record_acknowledgement(ack(ack_id=items[1]["ack_id"], election_ids=["pilkada-2024"]))
+    store.close()
+    tamper(path, f"UPDATE acknowledgements SET election_ids = '[\"pilkada-2024\"]' "
+                 f"WHERE seq = {second['seq']}")
+    store = Store(path)
+    assert store.verify_chain()["first_bad_seq"] == 2
+    store.close()
 
 
 def test_chain_links_each_row_to_the_previous(store):
