@@ -157,3 +157,22 @@ def test_entities_without_legal_refs_fall_under_the_bundle_defaults(example) -> 
         platform="x", action="like", post={"text": "budi santoso"}
     )
     assert [ref["id"] for ref in result.legal_refs] == ["uu-5-2014", "skb-2-2022"]
+
+
+def test_acceptance_imports_the_tables_and_never_the_other_way() -> None:
+    """compiled.py is pure tables: it imports nothing of acceptance, at any depth of its own."""
+    import ast
+    from pathlib import Path
+
+    rules = Path(bundle_module.__file__).parent
+
+    def imports(module: str) -> set[str]:
+        tree = ast.parse((rules / f"{module}.py").read_text(encoding="utf-8"))
+        found = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+        found |= {node.module for node in ast.walk(tree)
+                  if isinstance(node, ast.ImportFrom) and node.module}
+        return {name.rsplit(".", 1)[-1] for name in found if name.startswith("companion.rules")}
+
+    assert imports("compiled") <= {"normalize"}
+    assert "compiled" in imports("bundle")
