@@ -118,7 +118,11 @@ class _AnnouncingServer(uvicorn.Server):
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on connections accepted from a
+    # socket whose proto says TCP. Without it a keep-alive response's head and body meet Nagle's
+    # algorithm and the client's delayed ACK, and each request waits ~40 ms.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     if sys.platform != "win32":  # on Windows SO_REUSEADDR would let another process share the port
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
