@@ -1,11 +1,14 @@
 """Builds the rule bundles of shared_rules/ from the readable sources, byte for byte reproducibly.
 
-`netral-default` comes from `sources/` alone (2024 presidential pairs, campaign teams, the 24
-parties, legal references, pact, messages, context words). `pemilu-2024-caleg` adds every
-legislative candidate of the KPU's final lists as a weak name. An agency can add a region's
-Pilkada pairs from a CSV (columns in `PILKADA_COLUMNS`, documented in shared_rules/README.md).
-Nothing depends on the clock or the machine: the same inputs always give the same bytes, and
-Ed25519 signatures are deterministic, so the `.sig` files are reproducible too.
+`netral-default` comes from `sources/` alone (the elections and their stages, 2024 presidential
+pairs, campaign teams, the 24 parties, legal references, pact, messages, context words).
+`pemilu-2024-caleg` adds every legislative candidate of the KPU's final lists as a weak name. An
+agency can add a region's Pilkada pairs from a CSV (columns in `PILKADA_COLUMNS`, documented in
+shared_rules/README.md), tied to one election of elections.yaml. What the companion would refuse
+as `malformed` (an unknown election id, overlapping stages) is refused here first, as a
+SourceError naming the file. Nothing depends on the clock or the machine: the same inputs always
+give the same bytes, and Ed25519 signatures are deterministic, so the `.sig` files are
+reproducible too.
 
     python -m shared_rules.generate                  # netral-default into shared_rules/, signed
     python -m shared_rules.generate --caleg --out dist/rules
@@ -16,10 +19,12 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import itertools
 import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -58,6 +63,13 @@ PILKADA_COLUMNS = (
     "sumber",  # public source URL(s) for the accounts
 )
 PILKADA_JENIS = {"gubernur": "Pilgub", "bupati": "Pilbup", "walikota": "Pilwalkot"}
+# The election a Pilkada CSV's pairs belong to unless the command line names another.
+PILKADA_ELECTION = "pilkada-2024"
+
+ELECTION_KEYS = ("id", "kind", "name", "basis", "regions", "stages", "legal_refs")
+STAGE_KEYS = ("id", "name", "from", "until", "policy")
+# The schema's timestamp: RFC 3339 with an explicit offset.
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 
 
 class SourceError(ValueError):
@@ -167,7 +179,68 @@ def _load_yaml(path: Path):
         raise SourceError(f"{path}: missing; restore it from the repository") from None
 
 
-def _entity(src: dict, kind: str, legal_refs: list[str], **extra) -> dict:
+def _timestamp(value, where: str) -> str:
+    """An RFC 3339 timestamp with an offset, as text (YAML reads an unquoted one as a datetime)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.isoformat()
+    if isinstance(value, date) or not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
+        raise SourceError(
+            f"{where}: {value!r} is not a timestamp; write date, time and offset in quotes, "
+            'e.g. "2029-01-01T00:00:00+07:00"'
+        )
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise SourceError(f"{where}: {value!r} is not a real date and time") from None
+    return value
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _policy(raw, where: str) -> dict:
+    if not isinstance(raw, dict) or set(raw) - set(ACTIONS):
+        raise SourceError(f"{where}: policy maps actions {ACTIONS} to allow, warn or block")
+    if set(raw.values()) - {"allow", "warn", "block"}:
+        raise SourceError(f"{where}: policy maps each action to allow, warn or block")
+    return raw
+
+
+def _name(raw, where: str):
+    """An election's or stage's name: a string, or per language with `id` (the fallback)."""
+    if isinstance(raw, str) and raw.strip():
+        return raw
+    if (
+        isinstance(raw, dict)
+        and raw.get("id")
+        and all(isinstance(v, str) and v.strip() for v in raw.values())
+    ):
+        return dict(sorted(raw.items()))
+    raise SourceError(f"{where}: name is a text, or texts per language with `id` among them")
+
+
+def _timing(src: dict, defaults: dict, where: str) -> dict:
+    """An entity's `elections`, `active_from`, `active_until`: its own, else its file's."""
+    timing = {}
+    for key in ("elections", "active_from", "active_until"):
+        value = src.get(key, defaults.get(key))
+        if value in (None, []):
+            continue
+        if key == "elections":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise SourceError(f"{where}: elections is a list of election ids")
+            timing[key] = list(dict.fromkeys(value))
+        else:
+            timing[key] = _timestamp(value, f"{where}: {key}")
+    start, end = timing.get("active_from"), timing.get("active_until")
+    if start and end and _instant(start) >= _instant(end):
+        raise SourceError(f"{where}: active_until must be later than active_from")
+    return timing
+
+
+def _entity(src: dict, kind: str, legal_refs: list[str], defaults: dict | None = None, **extra):
+    """A bundle entity; `defaults` are the file's `elections`/`active_from`/`active_until`."""
     where = src.get("id", "?")
     entity = {
         "id": src["id"],
@@ -181,10 +254,85 @@ def _entity(src: dict, kind: str, legal_refs: list[str], **extra) -> dict:
     }
     if src.get("sources"):
         entity["sources"] = dict(sorted(src["sources"].items()))
+    entity.update(_timing(src, defaults or {}, where))
     entity.update({k: v for k, v in extra.items() if v not in (None, "", [], {})})
     if not entity["names"] and not entity["hashtags"] and not entity["accounts"]:
         raise SourceError(f"{where}: an entity needs at least one strong name, hashtag or account")
     return entity
+
+
+def load_elections(src_dir: Path = SOURCES) -> tuple[list[dict], dict[str, list[str]]]:
+    """The bundle's `elections` from elections.yaml, and the legal refs of each election.
+
+    Refused here as in the companion: a duplicate election id, a stage that ends before it starts,
+    and overlapping stages of one election (half-open intervals [from, until)).
+    """
+    default_refs = _load_yaml(src_dir / "bundle.yaml")["default_legal_refs"]
+    refs_known = [ref["id"] for ref in _load_yaml(src_dir / "legal-refs.yaml")]
+    where = src_dir / "elections.yaml"
+    elections, refs = [], {}
+    for raw in (_load_yaml(where) or {}).get("elections") or []:
+        eid = raw.get("id")
+        here = f"{where}: election {eid!r}"
+        if not isinstance(eid, str) or not eid:
+            raise SourceError(f"{where}: every election needs an `id`")
+        if unknown := sorted(set(raw) - set(ELECTION_KEYS)):
+            raise SourceError(f"{here}: unknown keys {unknown}; use {ELECTION_KEYS}")
+        if eid in refs:
+            raise SourceError(f"{here} is defined twice")
+        own = raw.get("legal_refs") or default_refs
+        if missing := sorted(set(own) - set(refs_known)):
+            raise SourceError(f"{here}: legal_refs {missing} are not in legal-refs.yaml")
+        refs[eid] = [r for r in refs_known if r in own]  # in the order of legal-refs.yaml
+        election = {k: raw[k] for k in ("id", "kind", "basis") if raw.get(k) is not None}
+        if "name" in raw:
+            election["name"] = _name(raw["name"], here)
+        if "regions" in raw:
+            election["regions"] = [str(region) for region in raw["regions"]]
+        stages = []
+        for stage_raw in raw.get("stages") or []:
+            sid = stage_raw.get("id")
+            there = f"{here}, stage {sid!r}"
+            if unknown := sorted(set(stage_raw) - set(STAGE_KEYS)):
+                raise SourceError(f"{there}: unknown keys {unknown}; use {STAGE_KEYS}")
+            if not isinstance(sid, str) or not sid or not {"from", "until"} <= set(stage_raw):
+                raise SourceError(f"{there}: a stage needs `id`, `from` and `until`")
+            stage = {
+                "id": sid,
+                "from": _timestamp(stage_raw["from"], f"{there}: from"),
+                "until": _timestamp(stage_raw["until"], f"{there}: until"),
+            }
+            if _instant(stage["from"]) >= _instant(stage["until"]):
+                raise SourceError(f"{there}: `until` must be later than `from`")
+            if "name" in stage_raw:
+                stage["name"] = _name(stage_raw["name"], there)
+            if "policy" in stage_raw:
+                stage["policy"] = _policy(stage_raw["policy"], there)
+            stages.append(stage)
+        ordered = sorted(stages, key=lambda s: _instant(s["from"]))
+        for first, second in itertools.pairwise(ordered):
+            if _instant(second["from"]) < _instant(first["until"]):
+                raise SourceError(
+                    f"{here}: stages {first['id']!r} and {second['id']!r} overlap; a stage is "
+                    "[from, until), so the next one may start at the previous one's `until`"
+                )
+        ids = [s["id"] for s in stages]
+        if len(ids) != len(set(ids)):
+            raise SourceError(f"{here}: stage ids are not unique")
+        election["stages"] = ordered
+        elections.append(election)
+    return elections, refs
+
+
+def check_elections(bundle: dict) -> None:
+    """Every election an entity names is defined in the bundle (SourceError otherwise)."""
+    known = {election["id"] for election in bundle.get("elections") or ()}
+    for entity in bundle["entities"]:
+        if unknown := [e for e in entity.get("elections") or () if e not in known]:
+            raise SourceError(
+                f"entity {entity['id']!r} names election {unknown[0]!r}, which elections.yaml "
+                f"does not define (defined: {sorted(known)})"
+            )
 
 
 def default_bundle(src_dir: Path = SOURCES) -> dict:
@@ -192,61 +340,95 @@ def default_bundle(src_dir: Path = SOURCES) -> dict:
     meta = _load_yaml(src_dir / "bundle.yaml")
     legal = _load_yaml(src_dir / "legal-refs.yaml")
     refs = meta["default_legal_refs"]
-    known = {ref["id"] for ref in legal}
-    if missing := sorted(set(refs) - known):
+    known = [ref["id"] for ref in legal]
+    if missing := sorted(set(refs) - set(known)):
         raise SourceError(f"bundle.yaml: default_legal_refs {missing} are not in legal-refs.yaml")
+    elections, election_refs = load_elections(src_dir)
 
-    paslon = _load_yaml(src_dir / "paslon-2024.yaml")
-    entities = [
-        _entity(
-            pair,
-            "candidate_pair",
-            refs,
-            nomor_urut=pair.get("nomor_urut"),
-            coalition=pair.get("coalition"),
+    def entity(src: dict, kind: str, defaults: dict, **extra) -> dict:
+        timing = _timing(src, defaults, src.get("id", "?"))
+        cited = sorted(
+            {r for e in timing.get("elections", ()) for r in election_refs.get(e, refs)},
+            key=known.index,
         )
-        for pair in paslon["candidate_pairs"]
-    ]
-    entities += [
-        _entity(team, "campaign", refs, pair=team.get("pair"), note=team.get("note"))
-        for team in paslon["campaign_teams"]
-    ]
-    for party in _load_yaml(src_dir / "parties-2024.yaml")["parties"]:
-        party = {**party, "id": f"partai-2024-{party['nomor_urut']:02d}"}
-        entities.append(
-            _entity(
-                party,
-                "party",
-                refs,
-                abbr=party["abbr"],
-                nomor_urut=party["nomor_urut"],
-                id_partai=party["id_partai"],
+        return _entity(src, kind, cited or refs, defaults, **extra)
+
+    # One file per election cycle: paslon-2024.yaml, parties-2024.yaml, later paslon-2029.yaml, …
+    entities = []
+    for path in sorted(src_dir.glob("paslon-*.yaml")):
+        paslon = _load_yaml(path)
+        entities += [
+            entity(
+                pair,
+                "candidate_pair",
+                paslon,
+                nomor_urut=pair.get("nomor_urut"),
+                coalition=pair.get("coalition"),
             )
-        )
+            for pair in paslon.get("candidate_pairs") or []
+        ]
+        entities += [
+            entity(team, "campaign", paslon, pair=team.get("pair"), note=team.get("note"))
+            for team in paslon.get("campaign_teams") or []
+        ]
+    for path in sorted(src_dir.glob("parties-*.yaml")):
+        parties, cycle = _load_yaml(path), path.stem.removeprefix("parties-")
+        for party in parties.get("parties") or []:
+            party = {**party, "id": f"partai-{cycle}-{party['nomor_urut']:02d}"}
+            entities.append(
+                entity(
+                    party,
+                    "party",
+                    parties,
+                    abbr=party.get("abbr"),
+                    nomor_urut=party["nomor_urut"],
+                    id_partai=party.get("id_partai"),
+                )
+            )
     ids = [e["id"] for e in entities]
-    if len(ids) != len(set(ids)):
-        raise SourceError("entity ids are not unique; check paslon-2024.yaml and parties-2024.yaml")
+    if duplicates := sorted({i for i in ids if ids.count(i) > 1}):
+        raise SourceError(
+            f"entity ids {duplicates} are not unique; check paslon-*.yaml, parties-*.yaml"
+        )
 
-    policy = meta["policy"]
-    if set(policy) - set(ACTIONS) or set(policy.values()) - {"allow", "warn", "block"}:
-        raise SourceError("bundle.yaml: policy maps each action to allow, warn or block")
-    pact_text = (src_dir / meta["pact_file"]).read_text(encoding="utf-8")
-    return {
+    policy = _policy(meta["policy"], "bundle.yaml")
+    pact_meta = meta["pact"]
+    pact = {
+        "id": pact_meta["id"],
+        "title": pact_meta["title"],
+        "text": _read_text(src_dir / pact_meta["file"]),
+    }
+    if pact_meta.get("i18n"):
+        pact["i18n"] = {
+            lang: {"title": tr["title"], "text": _read_text(src_dir / tr["file"])}
+            for lang, tr in sorted(pact_meta["i18n"].items())
+        }
+    bundle = {
         "format": FORMAT,
         "bundle_id": meta["bundle_id"],
         "version": int(meta["version"]),
-        "issued_at": meta["issued_at"],
-        "expires_at": meta["expires_at"],
+        "issued_at": _timestamp(meta["issued_at"], "bundle.yaml: issued_at"),
+        "expires_at": _timestamp(meta["expires_at"], "bundle.yaml: expires_at"),
         "issuer": meta["issuer"],
-        "pact": {**meta["pact"], "text": pact_text},
+        "pact": pact,
         "legal_refs": [{k: v for k, v in ref.items() if k != "checked"} for ref in legal],
         # What an entity citing none cites (the legislative candidates, to keep that bundle small).
         "default_legal_refs": refs,
         "policy": policy,
         "messages": _load_yaml(src_dir / "messages.yaml"),
         "context_words": _unique(_load_yaml(src_dir / "context-words.yaml")),
+        "elections": elections,
         "entities": entities,
     }
+    check_elections(bundle)
+    return bundle
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceError(f"{path}: missing; restore it from the repository") from None
 
 
 def _provinces(src_dir: Path) -> dict[str, str]:
@@ -259,11 +441,14 @@ def _party_names(src_dir: Path) -> dict[str, str]:
     return {str(p["id_partai"]): p["abbr"] for p in parties}
 
 
-def caleg_entities(caleg_csv: Path, src_dir: Path = SOURCES) -> list[dict]:
-    """Every candidate of the DCT file as a `candidate` entity whose names are all weak.
+def caleg_entities(
+    caleg_csv: Path, src_dir: Path = SOURCES, election: str = "pemilu-2024"
+) -> list[dict]:
+    """Every candidate of the DCT file as a `candidate` entity of `election`, all names weak.
 
     Kept lean because a bundle may be at most 64 MiB: no per-entity legal_refs (258k copies of the
-    same list would cost ~27 MB), and the province and ballot number only in `name` and `id`.
+    same list would cost ~27 MB; `default_legal_refs` applies), and the level, electoral district,
+    province and ballot number only in `name` and `id` (`caleg-<level>-<dapil>-<party>-<number>`).
     """
     provinces = _provinces(src_dir)
     parties = _party_names(src_dir)
@@ -283,8 +468,7 @@ def caleg_entities(caleg_csv: Path, src_dir: Path = SOURCES) -> list[dict]:
                 "kind": "candidate",
                 "name": f"{name} ({label})",
                 "weak_names": _unique([name, *nicknames]),
-                "level": level,
-                "district": dapil,
+                "elections": [election],
             }
             if party:
                 entity["party"] = party
@@ -296,8 +480,11 @@ def _split(cell: str | None) -> list[str]:
     return [part.strip() for part in (cell or "").split(";") if part.strip()]
 
 
-def pilkada_entities(pilkada_csv: Path, refs: Sequence[str] = ()) -> list[dict]:
-    """The candidate pairs of an agency-supplied Pilkada CSV (columns: PILKADA_COLUMNS)."""
+def pilkada_entities(
+    pilkada_csv: Path, refs: Sequence[str] = (), election: str | None = PILKADA_ELECTION
+) -> list[dict]:
+    """The candidate pairs of an agency-supplied Pilkada CSV (columns: PILKADA_COLUMNS), each an
+    entity of `election` (None: always active, for a bundle without elections)."""
     with pilkada_csv.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         if missing := [c for c in PILKADA_COLUMNS if c not in (reader.fieldnames or [])]:
@@ -312,7 +499,7 @@ def pilkada_entities(pilkada_csv: Path, refs: Sequence[str] = ()) -> list[dict]:
                     f"{pilkada_csv}:{line}: jenis must be one of {sorted(PILKADA_JENIS)}"
                 )
             number = int(row["nomor_urut"])
-            election, region = PILKADA_JENIS[jenis], row["wilayah"].strip()
+            contest, region = PILKADA_JENIS[jenis], row["wilayah"].strip()
             calon, _ = clean_person_name(row["calon"])
             wakil, _ = clean_person_name(row["wakil"])
             full_names = [calon, wakil]
@@ -322,7 +509,7 @@ def pilkada_entities(pilkada_csv: Path, refs: Sequence[str] = ()) -> list[dict]:
                 accounts.setdefault(platform.strip(), []).append(handle_.strip())
             src = {
                 "id": f"pilkada-{row['wilayah_kode'].strip()}-{number:02d}",
-                "name": f"{calon} – {wakil} (paslon {number:02d} {election} {region})",
+                "name": f"{calon} – {wakil} (paslon {number:02d} {contest} {region})",
                 # A two-word full name is specific enough within one region; a one-word name is not.
                 "names": [n for n in full_names if len(n.split()) > 1] + _split(row["nama_lain"]),
                 "weak_names": [n for n in full_names if len(n.split()) == 1]
@@ -332,6 +519,8 @@ def pilkada_entities(pilkada_csv: Path, refs: Sequence[str] = ()) -> list[dict]:
             }
             if sources := _split(row["sumber"]):
                 src["sources"] = {"akun": " ; ".join(sources)}
+            if election:
+                src["elections"] = [election]
             entities.append(
                 _entity(
                     src,
@@ -339,7 +528,7 @@ def pilkada_entities(pilkada_csv: Path, refs: Sequence[str] = ()) -> list[dict]:
                     list(refs),
                     region=region,
                     region_code=row["wilayah_kode"].strip(),
-                    election=jenis,
+                    contest=jenis,
                     nomor_urut=number,
                     party=_split(row["partai_pengusung"]),
                 )
@@ -383,20 +572,33 @@ def build_rules(
     caleg: bool = False,
     caleg_csv: Path = CALEG_CSV,
     pilkada: Sequence[Path] = (),
+    pilkada_election: str = PILKADA_ELECTION,
     src_dir: Path = SOURCES,
     keys: Sequence[Path] = (DEMO_KEY,),
 ) -> list[Path]:
     """Build (and sign with `keys`) netral-default and, with `caleg`, pemilu-2024-caleg.
 
     Without `out_dir` the default bundle goes to shared_rules/ (where the companion embeds it) and
-    the large caleg bundle to dist/rules/. Pilkada CSVs add their pairs to every bundle built.
-    With keys, a trusted_keys.json requiring all of them is written next to the default bundle.
+    the large caleg bundle to dist/rules/. Pilkada CSVs add their pairs to every bundle built, as
+    entities of `pilkada_election` citing that election's legal refs. With keys, a
+    trusted_keys.json requiring all of them is written next to the default bundle.
     Returns the bundle paths written.
     """
     base = default_bundle(src_dir)
-    refs = _load_yaml(src_dir / "bundle.yaml")["default_legal_refs"]
-    for csv_path in pilkada:
-        base["entities"] += pilkada_entities(Path(csv_path), refs)
+    if pilkada:
+        _, election_refs = load_elections(src_dir)
+        if pilkada_election not in election_refs:
+            raise SourceError(
+                f"--pilkada-election {pilkada_election!r} is not in elections.yaml; add it there "
+                f"or name one of {sorted(election_refs)}"
+            )
+        for csv_path in pilkada:
+            base["entities"] += pilkada_entities(
+                Path(csv_path), election_refs[pilkada_election], pilkada_election
+            )
+        ids = [e["id"] for e in base["entities"]]
+        if len(ids) != len(set(ids)):
+            raise SourceError("Pilkada CSVs repeat an entity (same wilayah_kode and nomor_urut)")
     default_dir = Path(out_dir) if out_dir else HERE
     paths = [write_bundle(dumps(base), default_dir / f"{base['bundle_id']}.bundle.json", keys)]
     if keys:
@@ -410,8 +612,10 @@ def build_rules(
             "bundle_id": meta["bundle_id"],
             "version": int(meta["version"]),
             "issuer": {**base["issuer"], "name": meta["issuer_name"]},
-            "entities": base["entities"] + caleg_entities(Path(caleg_csv), src_dir),
+            "entities": base["entities"]
+            + caleg_entities(Path(caleg_csv), src_dir, meta.get("election", "pemilu-2024")),
         }
+        check_elections(full)
         caleg_dir = Path(out_dir) if out_dir else REPO / "dist" / "rules"
         paths.append(
             write_bundle(
@@ -438,6 +642,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     add("--caleg-csv", type=Path, default=CALEG_CSV, help="DCT file (default: ../shared/data/)")
     add("--pilkada", type=Path, action="append", default=[], help="Pilkada pairs CSV (repeatable)")
     add(
+        "--pilkada-election",
+        default=PILKADA_ELECTION,
+        metavar="ID",
+        help=f"election (elections.yaml) of the Pilkada pairs (default: {PILKADA_ELECTION})",
+    )
+    add(
         "--sources",
         type=Path,
         default=SOURCES,
@@ -453,6 +663,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             caleg=args.caleg,
             caleg_csv=args.caleg_csv,
             pilkada=args.pilkada,
+            pilkada_election=args.pilkada_election,
             src_dir=args.sources,
             keys=keys,
         )
