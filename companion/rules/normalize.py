@@ -1,10 +1,23 @@
 """The normalisation N of the rules spec (matching rules 1-2), for bundle names and post text."""
 
 import functools
+import json
 import re
 import unicodedata
+from importlib import resources
 
-_ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, stable since Unicode 6):
+# zero-width characters, the soft hyphen, bidi controls, invisible operators, fillers, variation
+# selectors and tags. A writer can slip any of them inside a name ("Prab\u00adowo"); none shows.
+# Two classes, because sre tests a class of BMP characters in constant time and one with astral
+# members far more slowly; the astral one runs only on text that has astral characters.
+_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]+"
+)
+_IGNORABLE_ASTRAL = re.compile("[\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]+")
+# Runs of three or more one-letter words, joined: "p r a b o w o" (from "P.r.a.b.o.w.o").
+_SPELLED_OUT = re.compile(r"(?<![^ ])(?:[^\W\d_] ){2,}[^\W\d_](?![^ ])")
 _ASCII_NOT_ALNUM = {c: chr(c) if chr(c).isalnum() else " " for c in range(128)}
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _NON_BMP = re.compile("[\U00010000-\U0010ffff]+")
@@ -33,19 +46,60 @@ def _strip_astral_marks(run: re.Match[str]) -> str:
     return "".join(c for c in run.group() if unicodedata.category(c)[0] != "M")
 
 
-def _strip_marks(text: str) -> str:
+def _strip_marks(text: str, runs: list[str]) -> str:
     """Decompose, drop combining marks (general category M), recompose what needs no mark."""
     text = _bmp_marks().sub("", unicodedata.normalize("NFD", text))
-    if max(text, default="") > "\uffff":
-        # Marks outside the BMP are rare; a class of them would slow every character down.
+    # Marks outside the BMP are rare; a class of them would slow every character down.
+    if any(unicodedata.category(c)[0] == "M" for run in runs for c in run):
         text = _NON_BMP.sub(_strip_astral_marks, text)
     return unicodedata.normalize("NFC", text)
 
 
-def _delete_zero_width(text: str) -> str:
-    for char in _ZERO_WIDTH:
-        if char in text:
-            text = text.replace(char, "")
+def _astral_runs(text: str) -> list[str]:
+    """The runs of characters outside the BMP (emoji, mostly): few, so they are checked alone."""
+    return _NON_BMP.findall(text) if _NON_BMP.search(text) else []
+
+
+def _delete_ignorable(text: str, runs: list[str]) -> str:
+    text = _IGNORABLE.sub("", text)
+    if any(_IGNORABLE_ASTRAL.search(run) for run in runs):
+        text = _IGNORABLE_ASTRAL.sub("", text)
+    return text
+
+
+@functools.cache
+def _lookalikes() -> tuple[dict[int, str], dict[int, str], re.Pattern[str]]:
+    """Letters of other scripts that Unicode's confusables data (UTS #39) maps to one Latin letter
+    (Cyrillic а о р с е і, Greek ο α ι ν, Armenian Օ, …), read from the confusable-homoglyphs
+    package's copy of confusables.txt and its script table. Returns the table keeping case (for
+    hashtags, whose case changes split words), the table for casefolded text (each letter's
+    casefold too, so a Greek capital beta's small form reads as b), and a class of the BMP ones."""
+    from confusable_homoglyphs import categories
+
+    data = resources.files("confusable_homoglyphs").joinpath("confusables.json")
+    cased: dict[int, str] = {}
+    for char, glyphs in json.loads(data.read_text(encoding="utf-8")).items():
+        if len(char) != 1 or not unicodedata.category(char).startswith("L"):
+            continue
+        if categories.alias(char) in ("LATIN", "COMMON", "INHERITED"):
+            continue
+        latin = next((g["c"] for g in glyphs
+                      if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalpha()), None)
+        if latin:
+            cased[ord(char)] = latin
+    folded = {ord(chr(c).casefold()): latin.lower() for c, latin in cased.items()
+              if len(chr(c).casefold()) == 1}
+    folded.update({c: latin.lower() for c, latin in cased.items()})
+    bmp = sorted(chr(c) for c in {*cased, *folded} if c <= 0xFFFF)
+    return cased, folded, re.compile("[" + "".join(map(re.escape, bmp)) + "]")
+
+
+def _read_lookalikes(text: str, runs: list[str], *, folded: bool) -> str:
+    cased, lower, bmp = _lookalikes()
+    table = lower if folded else cased
+    # A search in C first: most non-ASCII posts hold emoji or accents, not look-alikes.
+    if bmp.search(text) or any(ord(c) in table for run in runs for c in run):
+        return text.translate(table)
     return text
 
 
@@ -63,19 +117,30 @@ def _read_leet(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """The spec's N: NFKC, casefold, no marks or zero-width characters, leet read, single spaces."""
-    text = unicodedata.normalize("NFKC", _delete_zero_width(text)).casefold()
+    """The spec's N: NFKC, casefold, no marks nor default-ignorable code points, other scripts'
+    look-alike letters read as Latin, leet read, single spaces, spelled-out words joined."""
     if text.isascii():
-        text = " ".join(text.translate(_ASCII_NOT_ALNUM).split())
+        text = " ".join(text.lower().translate(_ASCII_NOT_ALNUM).split())
     else:
-        text = " ".join(_NOT_ALNUM.sub(" ", _strip_marks(text)).split())
-    return _read_leet(text)
+        runs = _astral_runs(text)
+        text = unicodedata.normalize("NFKC", _delete_ignorable(text, runs)).casefold()
+        runs = _astral_runs(text) if runs else runs  # NFKC maps some astral letters into the BMP
+        text = _read_lookalikes(_strip_marks(text, runs), runs, folded=True)
+        text = " ".join(_NOT_ALNUM.sub(" ", text).split())
+    text = _read_leet(text)
+    if " " in text and _SPELLED_OUT.search(text):
+        text = _SPELLED_OUT.sub(lambda run: run.group().replace(" ", ""), text)
+    return text
 
 
 def _fold(text: str) -> str:
     """N's steps that keep case and punctuation (split_hashtag and hashtags_in need both)."""
-    text = unicodedata.normalize("NFKC", _delete_zero_width(text))
-    return text if text.isascii() else _strip_marks(text)
+    if text.isascii():
+        return text
+    runs = _astral_runs(text)
+    text = unicodedata.normalize("NFKC", _delete_ignorable(text, runs))
+    runs = _astral_runs(text) if runs else runs
+    return _read_lookalikes(_strip_marks(text, runs), runs, folded=False)
 
 
 def _word_break(prev: str, ch: str) -> bool:

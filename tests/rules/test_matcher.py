@@ -426,3 +426,23 @@ def test_scale_50000_weak_name_entities(example: Callable[[], dict]) -> None:
     assert ids(unique, author_handle="prabowo") == {"caleg-7", "paslon-2024-02"}
     assert ids(f"{unique} hadir") == set()
     assert ids(f"x{FIRST[0]} {LAST[0]} coblos") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Pr\u0430bowo presiden!", "P.r.a.b.o.w.o", "#Pr\u0430bowoGibran2024", "Prab\u00adowo menang",
+     "dukung P R A B O W O", "\u03a1R\u0391BOWO"],
+)
+def test_look_alike_and_invisible_spellings_of_a_name_match(example, text: str) -> None:
+    matcher = Matcher.from_bundle(example())
+    result = matcher.match(platform="x", action="like", post={"text": text})
+    assert result.verdict == "warn", text
+    assert result.matches[0].entity_id == "paslon-2024-02"
+
+
+@pytest.mark.parametrize("text", ["Gibr\u0430n, cinta itu memberi", "a m i n", "Прабово"])
+def test_look_alike_spellings_do_not_invent_matches(example, text: str) -> None:
+    # A weak name stays weak however it is spelled; a short spelled-out word is no name;
+    # Cyrillic letters with no Latin look-alike (б, в) keep the word from reading as Latin.
+    assert Matcher.from_bundle(example()).match(
+        platform="x", action="like", post={"text": text}).verdict == "allow"

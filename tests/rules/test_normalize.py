@@ -114,3 +114,69 @@ def test_normalize_output_shape(text: str) -> None:
 def test_normalize_is_idempotent_on_latin_text(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
+
+
+# --- the updated rule 1: default-ignorable code points, look-alike letters, spelled-out words ---
+
+LOOKALIKES = [
+    ("Pr\u0430bowo", "prabowo"),  # Cyrillic а
+    ("\u0420R\u0410BOWO", "prabowo"),  # Cyrillic capital Р and А
+    ("Gibr\u0430n", "gibran"),
+    ("G\u0456bran", "gibran"),  # Cyrillic і
+    ("Gan\u0458ar", "ganjar"),  # Cyrillic ј
+    ("Prab\u03bfw\u03bf", "prabowo"),  # Greek ο
+    ("\u03a1RAB\u039fW\u039f", "prabowo"),  # Greek capital Ρ, Ο
+    ("\u0392ASWEDAN", "baswedan"),  # Greek capital Β, whose casefold β is no Latin look-alike
+    ("Prab\u0585wo", "prabowo"),  # Armenian օ
+    ("\u13a2\u13ac\u13aa", "tea"),  # Cherokee Ꭲ Ꭼ Ꭺ, which look like T, E, A
+]
+INVISIBLE = ["\u00ad", "\u034f", "\u061c", "\u180e", "\u200e", "\u202a", "\u2063", "\u2064",
+             "\u3164", "\ufe0f", "\ufff0", "\U000e0041", "\U0001d173", "\U0001bca0"]
+
+
+@pytest.mark.parametrize(("text", "expected"), LOOKALIKES)
+def test_letters_of_other_scripts_that_look_latin_read_as_latin(text, expected):
+    assert normalize(text) == expected
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=lambda c: f"U+{ord(c):04X}")
+def test_every_default_ignorable_code_point_is_deleted(char):
+    assert unicodedata.category(char) in ("Cf", "Mn", "Lo", "Cn", "So", "Mc")
+    assert normalize(f"Pra{char}bowo") == "prabowo"
+    assert normalize(f"Pra{char}bowo {char}🙏") == "prabowo"  # with an astral neighbour too
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("P.r.a.b.o.w.o", "prabowo"),
+        ("P r a b o w o", "prabowo"),
+        ("G-I-B-R-A-N 2024", "gibran 2024"),
+        ("A.n.i.e.s Baswedan", "anies baswedan"),
+        ("p r a b o w o dan g i b r a n", "prabowo dan gibran"),
+    ],
+)
+def test_runs_of_single_letters_are_joined(text, expected):
+    assert normalize(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a b", "a b"),  # two single letters are no spelled-out word
+        ("Jl. A. Yani no 1 2 3", "jl a yani no 1 2 3"),  # an initial, and digits, stay apart
+        ("RT 01 RW 02", "rt 01 rw 02"),
+        ("Привет мир", "пpиbet mиp"),  # Cyrillic words stay Cyrillic but for look-alikes
+        ("Σίσυφος", "oiouφoo"),
+        ("naïve café", "naive cafe"),  # Latin letters are never remapped
+    ],
+)
+def test_what_the_new_steps_leave_alone(text, expected):
+    assert normalize(text) == expected
+
+
+def test_look_alikes_split_hashtags_at_their_case_changes():
+    assert split_hashtag("Pr\u0430bowoGibran2024") == ["prabowo", "gibran", "2024"]
+    assert split_hashtag("\u0420R\u0410BOWO") == ["prabowo"]
+    assert hashtags_in("dukung #Pr\u00adabowo!") == ["Prabowo"]
+    assert hashtag_key("#Pr\u0430bowoGibran2024") == hashtag_key("#PrabowoGibran2024")
