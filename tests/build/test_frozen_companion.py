@@ -73,9 +73,9 @@ def test_health_and_check_against_the_default_bundle(running):
     status, answer = call(f"{base}/v1/check", {"platform": "x", "action": "like", "post": post},
                           token)
     assert status == 200
-    assert answer["verdict"] == "warn"
+    # No election stage runs today, so the embedded bundle warns about nothing (see check_at).
+    assert answer["verdict"] == "allow"
     assert answer["rules"]["bundle_id"] == "netral-default"
-    assert "paslon-2024-02" in [match["entity_id"] for match in answer["matches"]]
 
     neutral = {"author_handle": "someone", "text": "Selamat pagi, rapat jam sembilan."}
     _, answer = call(f"{base}/v1/check", {"platform": "x", "action": "like", "post": neutral},
@@ -89,3 +89,19 @@ def test_check_without_token_is_refused(running):
     with pytest.raises(urllib.error.HTTPError) as refused:
         call(f"{base}/v1/check", {"platform": "x", "action": "like", "post": {}})
     assert refused.value.code == 401
+
+
+def test_check_at_a_2024_campaign_instant_warns_with_the_frozen_data(dist, tmp_path):
+    """The frozen `check` command, at an instant of the 2024 campaign; the Cyrillic а of the
+    second post is read as Latin only if the UTS #39 data was frozen too."""
+    for text in ("Mari dukung PR4BOWO!", "Mari dukung Pr\u0430bowo!"):
+        printed = subprocess.run(
+            [str(exe(dist)), "check", text, "--at", "2024-01-15T10:00:00+07:00", "--json",
+             "--data-dir", str(tmp_path / "data")],
+            env={"HOME": str(tmp_path)}, capture_output=True, text=True, timeout=60)
+        assert printed.returncode == 0, printed.stderr
+        answer = json.loads(printed.stdout)
+        assert answer["verdict"] == "warn", text
+        match = answer["matches"][0]
+        assert match["entity_id"] == "paslon-2024-02"
+        assert match["election"]["stage"]["id"] == "kampanye"
