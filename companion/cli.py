@@ -267,7 +267,7 @@ def check(text: str, at_text: str | None, platform: str, action: str, author: st
     election and stage, and the warning a civil servant would see. Nothing is written.
 
     \b
-    Examples:
+    Example:
       netral-companion check "Coblos 02, Prabowo-Gibran!" --at 2024-01-15T10:00:00+07:00
       netral-companion check "Rapat Fraksi PKB" --rules my.bundle.json --trusted-keys keys.json
     """

@@ -113,7 +113,7 @@ def test_a_stage_boundary_changes_verdicts_and_epoch_without_a_restart(timed):
 
 def test_a_real_serve_crosses_a_stage_start_while_running(serve, tmp_path, signer):
     """No injected clock: the stage starts a few seconds after a real `serve` is listening."""
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=4)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=12)
     path = write_signed(tmp_path, signer,
                         election_payload(start, start + timedelta(days=1)), name="live")
     served = serve("--rules", str(path), "--trusted-keys", str(signer.trusted_keys))
