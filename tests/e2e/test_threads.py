@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from e2e_testkit import CANDIDATE, wait_classified, wait_log
 from site_scenarios import (
     assert_draft_kept_on_cancel,
@@ -139,3 +140,93 @@ def test_follow_on_profiles(site_page):
     )
     other = site_page(ORIGIN + "/@kucingoren")
     assert_passes_without_warning(other, other.locator("[data-follow]").click, log="follow")
+
+
+# ── layouts of the audit: nested posts in the feed, the thread page (docs/sites/threads.md) ──
+
+
+def threads_page(site_page, path: str, lang: str):
+    page = site_page(ORIGIN + path + ("?lang=en" if lang == "en" else ""))
+    wait_classified(page)
+    assert page.evaluate("document.documentElement.lang") == lang
+    return page
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_like_and_repost_in_both_interfaces(site_page, companion, ui, lang):
+    page = threads_page(site_page, "/", lang)
+    assert_warns_then_cancel(
+        page,
+        page.locator(act(PRABOWO, "like")).click,
+        logs=("like",),
+        texts=(ui("actionLike"),),
+        companion=companion,
+        ack=("threads", "like"),
+    )
+    assert_warns_then_cancel(
+        page,
+        page.locator(act(PRABOWO, "repostMenu")).click,
+        logs=("repostMenu",),
+        texts=(ui("actionShare"),),
+        companion=companion,
+        ack=("threads", "share"),
+    )
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_post_quoting_a_candidate_is_held_naming_the_quoted_author(site_page, ui, lang):
+    # DA4 quotes DA1 in a nested pressable container: the post is the outer one, and the quoted
+    # post's text and tags are part of it (the test bundle has no Threads accounts).
+    page = threads_page(site_page, "/", lang)
+    assert_warns_then_cancel(
+        page,
+        page.locator(act("[data-post='DA4']", "like")).click,
+        logs=("like",),
+        texts=(CANDIDATE, ui("signalHashtag", "PrabowoGibran2024")),
+    )
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_inline_reply_sent_with_its_reply_icon_checks_the_draft(site_page, companion, lang):
+    # The inline box's send button is a second "Reply" icon: it sends the draft, which is checked.
+    page = threads_page(site_page, "/@kucingoren/post/DA2", lang)
+    box = page.locator(".inline-reply [role='textbox']")
+    assert_draft_kept_on_cancel(
+        page,
+        box,
+        "Coblos Prabowo nomor urut 2",
+        send=page.locator("[data-act='sendInline']").click,
+        log="reply",
+        companion=companion,
+        ack=("threads", "comment"),
+    )
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_inline_reply_to_a_candidate_thread_warns_then_is_sent_once(site_page, ui, lang):
+    page = threads_page(site_page, "/@prabowo/post/DA1", lang)
+    box = page.locator(".inline-reply [role='textbox']")
+
+    def write_and_send() -> None:
+        box.click()
+        box.type("Semoga sehat selalu")
+        page.locator("[data-act='sendInline']").click()
+
+    assert_proceeds_once(
+        page,
+        write_and_send,
+        log="reply",
+        expect={"post": "DA1", "text": "Semoga sehat selalu"},
+        texts=(ui("actionComment"), CANDIDATE),
+    )
+
+
+def test_the_thread_posts_own_reply_icon_is_still_a_reply_control(site_page, companion):
+    page = threads_page(site_page, "/@prabowo/post/DA1", "id")
+    assert_warns_then_cancel(
+        page,
+        page.locator(act(PRABOWO, "reply")).click,
+        logs=("openReply",),
+        companion=companion,
+        ack=("threads", "comment"),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from e2e_testkit import (
     CANDIDATE,
     press_warning_button,
@@ -126,7 +127,7 @@ def test_repost_from_the_menu_outside_the_post(home, companion, ui):
 
 
 def test_quote_is_a_share(home):
-    quote = home.locator("[role='menu'] a[role='menuitem']", has_text="Kutip")
+    quote = home.locator("[data-testid='Dropdown'] a[role='menuitem']", has_text="Kutip")
     assert_warns_then_cancel(
         home, click_in_turn(control(home, PRABOWO, "retweet"), quote), logs=("quote",)
     )
@@ -264,3 +265,159 @@ def test_keyboard_activation_of_the_like_button(home):
     assert_keyboard_cancel(home, like, "Enter", log="like")
     # Focus starts on "Batal"; Tab moves to the proceed button inside the dialog; Enter proceeds.
     assert_keyboard_proceeds_once(home, like, "Space", log="like")
+
+
+# ── layouts and menu variants of the audit (docs/sites/x.md) ──────────────────────────────
+
+
+def x_page(site_page, url: str, lang: str):
+    """A classified tab on `url` in the Indonesian or English interface."""
+    if lang == "en":
+        url += ("&" if "?" in url else "?") + "lang=en"
+    page = site_page(url)
+    wait_classified(page)
+    return page
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_repost_from_the_2026_menu_item_repost_confirm(site_page, companion, lang):
+    page = x_page(site_page, HOME + "?menu=2026", lang)
+    assert_proceeds_once(
+        page,
+        click_in_turn(
+            control(page, PRABOWO, "retweet"), page.locator("[data-testid='repostConfirm']")
+        ),
+        log="repost",
+        expect={"post": "1001"},
+        companion=companion,
+        ack=("x", "share"),
+    )
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("menu", ["", "2026"])
+def test_quote_is_found_as_the_item_after_repost_or_undo(site_page, companion, lang, menu):
+    # ?reposted=1001: the menu shows the undo item (unretweetConfirm | unrepostConfirm), then Quote.
+    page = x_page(site_page, f"{HOME}?menu={menu}&reposted=1001", lang)
+    undo = "unrepostConfirm" if menu else "unretweetConfirm"
+    quote = page.locator(f"[data-testid='Dropdown'] [data-testid='{undo}'] + [role='menuitem']")
+    assert_warns_then_cancel(
+        page,
+        click_in_turn(control(page, PRABOWO, "unretweet"), quote),
+        logs=("quote",),
+        companion=companion,
+        ack=("x", "share"),
+    )
+
+
+def test_indonesian_quote_item_kutipan_is_held_by_its_position(site_page):
+    # "Kutipan" is in no label rule: only the structural rule can hold it.
+    page = x_page(site_page, HOME + "?menu=2026", "id")
+    quote = page.locator("[role='menuitem']", has_text="Kutipan")
+    assert_warns_then_cancel(
+        page, click_in_turn(control(page, PRABOWO, "retweet"), quote), logs=("quote",)
+    )
+
+
+@pytest.mark.parametrize("menu", ["", "2026"])
+def test_undo_repost_is_not_held(site_page, menu):
+    page = x_page(site_page, f"{HOME}?menu={menu}&reposted=1001", "id")
+    undo = "unrepostConfirm" if menu else "unretweetConfirm"
+    control(page, PRABOWO, "unretweet").click()
+    assert_not_held(page, page.locator(f"[data-testid='{undo}']").click, log="unrepost")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_like_of_a_post_quoting_a_candidate_names_the_quoted_author(site_page, ui, lang):
+    page = x_page(site_page, HOME, lang)
+    assert_warns_then_cancel(
+        page,
+        control(page, "article[data-post='1006']", "like").click,
+        logs=("like",),
+        texts=(ui("signalAccount", "prabowo"),),
+    )
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_like_in_both_interfaces(site_page, companion, ui, lang):
+    page = x_page(site_page, HOME, lang)
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert_proceeds_once(
+        page,
+        control(page, PRABOWO, "like").click,
+        log="like",
+        expect={"post": "1001"},
+        texts=(ui("actionLike"),),
+        companion=companion,
+        ack=("x", "like"),
+    )
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_inline_reply_on_the_status_page_answers_the_focused_post(site_page, companion, ui, lang):
+    page = x_page(site_page, "https://x.com/prabowo/status/1001", lang)
+    assert page.locator("article[data-post='1001'][tabindex='-1']").count() == 1
+    box = page.locator("main [data-testid='tweetTextarea_0']")
+
+    def write_and_send() -> None:
+        box.click()
+        box.type("Semoga lancar acaranya")
+        page.locator("main [data-testid='tweetButtonInline']").click()
+
+    assert_proceeds_once(
+        page,
+        write_and_send,
+        log="reply",
+        expect={"post": "1001", "text": "Semoga lancar acaranya"},
+        texts=(ui("actionComment"), ui("signalAccount", "prabowo")),
+        companion=companion,
+        ack=("x", "comment"),
+    )
+
+
+def test_quote_composed_through_the_url_is_a_share_of_that_post(site_page, companion, ui):
+    quoted = "https%3A%2F%2Fx.com%2Fprabowo%2Fstatus%2F1001"
+    page = x_page(site_page, f"https://x.com/compose/post?url={quoted}", "id")
+    box = page.locator(REPLY_BOX)
+    box.click()
+    box.type("Setuju sekali")
+    assert_warns_then_cancel(
+        page,
+        page.locator("[data-testid='tweetButton']").click,
+        logs=("quote",),
+        texts=(ui("actionShare"), ui("signalAccount", "prabowo")),
+        companion=companion,
+        ack=("x", "share"),
+    )
+    assert box.inner_text() == "Setuju sekali"
+
+
+def test_reply_composed_through_the_url_is_a_comment_on_that_post(site_page, companion):
+    page = x_page(site_page, "https://x.com/compose/post?in_reply_to=1001", "en")
+    box = page.locator(REPLY_BOX)
+    box.click()
+    box.type("Good luck")
+    assert_proceeds_once(
+        page,
+        page.locator("[data-testid='tweetButton']").click,
+        log="reply",
+        expect={"post": "1001", "text": "Good luck"},
+        companion=companion,
+        ack=("x", "comment"),
+    )
+
+
+def test_textarea_composer_of_small_layouts(site_page, companion):
+    page = x_page(site_page, HOME + "?composer=textarea", "id")
+    box = page.locator("main textarea[data-testid='tweetTextarea_0']")
+    assert_draft_kept_on_cancel(
+        page,
+        box,
+        "Ayo menangkan #PrabowoGibran2024",
+        send=lambda: box.press("Control+Enter"),
+        resend=page.locator("[data-testid='tweetButtonInline']").click,
+        log="post",
+        companion=companion,
+        ack=("x", "post"),
+        value=Locator.input_value,
+    )
