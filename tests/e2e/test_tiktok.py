@@ -155,3 +155,100 @@ def test_video_page_in_english(site_page):
     assert_warns_then_cancel(page, focus_and_press(post, "Enter"), logs=("comment",))
     assert site_log(page, "like") == [] and site_log(page, "comment") == []
     assert box.inner_text() == "Nice"
+
+
+# ── Repost (audit §4 row 15) and the share menu opened by hover (row 14) ──────────────────────
+
+REPOST = "[data-e2e='video-share-repost']"
+
+
+def test_repost_on_the_video_page_warns_and_an_undo_is_not_held(site_page, companion, ui):
+    page = site_page(ORIGIN + "/@prabowo/video/7301")
+    wait_classified(page)
+    assert page.locator(f"a#icon-element-repost{REPOST}[aria-label='Posting ulang']").count() == 1
+    assert_cancel_then_proceed(
+        page,
+        page.locator(REPOST).click,
+        log="repost",
+        expect={"video": "7301"},
+        texts=(CANDIDATE, ui("actionShare")),
+        companion=companion,
+        ack=("tiktok", "share"),
+    )
+    # Reposted: the same element reads "Remove repost" with a yellow icon; undoing it is not held.
+    assert page.locator(f"{REPOST}[aria-label='Remove repost']").count() == 1
+    assert_not_held(page, page.locator(REPOST).click, log="unrepost")
+
+
+def test_repost_on_the_video_page_in_english(site_page):
+    page = site_page(ORIGIN + "/@prabowo/video/7301?lang=en")
+    wait_classified(page)
+    assert_warns_then_cancel(
+        page, page.locator(f"{REPOST}[aria-label='Repost']").click, logs=("repost",)
+    )
+
+
+def test_repost_from_the_share_menu_opened_by_hover(feed, companion, ui):
+    feed.locator(f"{PRABOWO} [data-e2e='share-icon']").hover()
+    wait_log(feed, "hoverShare")
+    assert_warns_then_cancel(
+        feed,
+        feed.locator(f"#share-menu {REPOST}").click,
+        logs=("repost",),
+        texts=(CANDIDATE, ui("actionShare")),
+        companion=companion,
+        ack=("tiktok", "share"),
+    )
+    assert site_log(feed, "openShare") == []  # the menu was never clicked open
+    # Copy link in the same menu is a share too; the party's is blocked.
+    feed.locator(f"{PARTY} [data-e2e='share-icon']").hover()
+    feed.wait_for_selector("#share-menu[data-for='7303']")
+    assert_warns_then_cancel(
+        feed,
+        feed.locator("#share-menu a[data-e2e='share-link']").click,
+        logs=("copy",),
+        verdict="block",
+    )
+
+
+def test_share_menu_of_an_ordinary_video_in_english(site_page):
+    page = site_page(ORIGIN + "/foryou?lang=en")
+    wait_classified(page)
+    page.locator(f"{ALLOWED} [data-e2e='share-icon']").hover()
+    page.wait_for_selector("#share-menu[data-for='7302']")
+    assert_not_held(
+        page, page.locator(f"#share-menu {REPOST}[aria-label='Repost']").click, log="repost"
+    )
+    assert site_log(page, "repost")[0]["video"] == "7302"
+
+
+def test_video_page_follow_and_comment_post_button(site_page, companion, ui):
+    page = site_page(ORIGIN + "/@prabowo/video/7301")
+    wait_classified(page)
+    assert_warns_then_cancel(
+        page,
+        page.locator("[data-e2e='browse-follow']").click,
+        logs=("follow",),
+        texts=(CANDIDATE, ui("actionFollow")),
+        companion=companion,
+        ack=("tiktok", "follow"),
+    )
+    box = page.locator("[data-e2e='comment-input'] [contenteditable='true']")
+    box.click()
+    box.type("Semoga sehat selalu")
+    assert_proceeds_once(
+        page,
+        page.locator("[class*='DivPostButton']", has_text="Posting").click,
+        log="comment",
+        expect={"video": "7301", "text": "Semoga sehat selalu"},
+        texts=(ui("actionComment"),),
+    )
+
+
+def test_repost_in_a_hover_menu_after_the_pointer_crossed_another_video(feed):
+    feed.locator(f"{PRABOWO} [data-e2e='share-icon']").hover()
+    feed.wait_for_selector("#share-menu[data-for='7301']")
+    feed.locator(f"{ALLOWED} [data-e2e='feed-video']").hover()  # on the way to the menu
+    assert_warns_then_cancel(
+        feed, feed.locator(f"#share-menu {REPOST}").click, logs=("repost",), texts=(CANDIDATE,)
+    )
