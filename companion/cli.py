@@ -98,8 +98,12 @@ def serve(**options) -> None:
     from companion.app import create_app  # imported here so the other commands start fast
 
     app = create_app(settings.model_copy(update={"port": port}))
+    from companion.http import guarded
+
+    protocol = guarded(settings.request_timeout_seconds, settings.max_connections)
     config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False,
-                            lifespan="on", server_header=False)
+                            lifespan="on", server_header=False, http=protocol,
+                            timeout_keep_alive=5)
     _AnnouncingServer(config, f"listening on http://{host}:{port}").run(sockets=[sock])
 
 
@@ -121,8 +125,10 @@ def _listen(host: str, port: int) -> socket.socket:
     # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on connections accepted from a
     # socket whose proto says TCP. Without it a keep-alive response's head and body meet Nagle's
     # algorithm and the client's delayed ACK, and each request waits ~40 ms.
+    from companion.http import SheddingListener
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = SheddingListener(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     if sys.platform != "win32":  # on Windows SO_REUSEADDR would let another process share the port
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     rules_url: str | None = None
     rules_poll_seconds: float = Field(300.0, gt=0)
     rules_watch_seconds: float = Field(1.0, gt=0)
+    # Connection hygiene (companion/http.py): the time a request may take to arrive, whole, and
+    # how many connections may be open at once. Only tests and unusual setups change them.
+    request_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    max_connections: int = Field(64, ge=4, le=10_000)
     # The companion's clock (expiry, running election stages). Only code sets it: tests pass a
     # clock of their own to the app factory to move time; there is no option or variable for it.
     clock: SkipJsonSchema[Callable[[], datetime]] = Field(default=utc_now, exclude=True)
