@@ -22,7 +22,7 @@ from companion.config import (
 )
 from companion.routes.models import Action, Platform
 from companion.rules.bundle import BundleRejected
-from companion.store import JSON_LIST_COLUMNS, LATER_COLUMNS, LOG_COLUMNS, Store
+from companion.store import JSON_LIST_COLUMNS, LATER_COLUMNS, LOG_COLUMNS, Store, StoreError
 
 FilePath = click.Path(path_type=Path)
 data_dir_option = click.option(
@@ -420,12 +420,20 @@ def verify_acks(data_dir: Path | None) -> None:
         result = store.verify_chain()
     finally:
         store.close()
-    if not result["ok"]:
+    for loss in result["losses"]:
+        click.echo(f"lost ({loss['kind']}, found {loss['detected_at']}): {loss['detail']}",
+                   err=True)
+    if result["first_bad_seq"] is not None:
         raise CompanionError(
             f"hash chain broken at seq {result['first_bad_seq']} ({result['count']} entries); "
             "the log was edited outside the companion, keep a copy of it for review."
         )
-    click.echo(f"ok: {result['count']} entries, hash chain intact")
+    if result["losses"]:
+        raise CompanionError(
+            f"the {result['count']} entries present are intact, but {len(result['losses'])} "
+            "loss(es) of earlier entries were found (above); keep the data dir for review."
+        )
+    click.echo(f"ok: {result['count']} entries, hash chain intact, nothing lost")
 
 
 def _one_line(text: str) -> str:
@@ -452,7 +460,7 @@ def main(argv: list[str] | None = None) -> None:
     except BundleRejected as error:
         click.echo(f"error: rejected ({error.reason}): {_one_line(error.detail)}", err=True)
         code = 1
-    except CompanionError as error:
+    except (CompanionError, StoreError) as error:
         click.echo(f"error: {_one_line(error)}", err=True)
         code = 1
     except OSError as error:

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import sqlite3
 import threading
@@ -13,6 +14,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from companion.witness import Witness, WitnessError, load_or_create_key
+
+log = logging.getLogger("netral.store")
 
 GENESIS = "0" * 64
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/O/0/1: codes are read aloud and typed
@@ -60,19 +65,41 @@ def m002_election_ids(db: Database) -> None:
     db["acknowledgements"].add_column("election_ids", str)
 
 
+@migrations()
+def m003_keyed_chain(db: Database) -> None:
+    """Rows from here on are chained with HMAC under the data dir's chain key; older rows keep
+    their plain SHA-256 links (the first keyed row's link covers them)."""
+    head_seq = db.execute("SELECT seq FROM chain_head").fetchone()[0]
+    db["chain_meta"].create({"id": int, "keyed_from": int}, pk="id")
+    db["chain_meta"].insert({"id": 1, "keyed_from": head_seq + 1})
+
+
 class AckConflict(Exception):
     """The ack_id was already recorded with different content."""
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message names the file and says what to do."""
 
 
 def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def chain_hash(prev_hash: str, row: dict) -> str:
-    """sha256(prev_hash + canonical JSON of the row without its hash)."""
+def _chained(prev_hash: str, row: dict) -> bytes:
     body = {column: row[column] for column in LOG_COLUMNS}
     body |= {column: row[column] for column in LATER_COLUMNS if row.get(column) is not None}
-    return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
+    return (prev_hash + canonical_json(body)).encode("utf-8")
+
+
+def chain_hash(prev_hash: str, row: dict) -> str:
+    """sha256(prev_hash + canonical JSON of the row without its hash): rows before the key."""
+    return hashlib.sha256(_chained(prev_hash, row)).hexdigest()
+
+
+def keyed_chain_hash(key: bytes, prev_hash: str, row: dict) -> str:
+    """HMAC-SHA256 under the chain key of the same bytes: every row since m003."""
+    return hmac.new(key, _chained(prev_hash, row), hashlib.sha256).hexdigest()
 
 
 def _now() -> str:
@@ -90,10 +117,28 @@ class Store:
         # One connection behind one lock: SQLite serialises writers anyway, and the chain's
         # read-head-then-append must be atomic per process, so per-thread connections buy nothing.
         self._lock = threading.Lock()
-        self._db = Database(sqlite3.connect(path, check_same_thread=False, timeout=10))
-        self._db.enable_wal()
-        self._db.execute("PRAGMA synchronous=FULL")
-        migrations.apply(self._db)
+        self.path = path
+        try:
+            self._db = Database(sqlite3.connect(path, check_same_thread=False, timeout=10))
+            self._db.enable_wal()
+            self._db.execute("PRAGMA synchronous=FULL")
+            migrations.apply(self._db)
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+                raise
+            raise StoreError(
+                f"the database {path} is damaged ({error}); move it aside (keep it for review) "
+                "and start the companion again: it makes a new log and reports the old one as lost"
+            ) from None
+        try:
+            self._key = load_or_create_key(path.with_name("chain.key"))
+        except (WitnessError, ValueError) as error:
+            raise StoreError(f"{error}; restore chain.key from a backup, or move the data dir "
+                             "aside to start a new log") from None
+        self._witness = Witness(path.with_name(path.name + ".head"), self._key)
+        self._keyed_from = self._db.execute("SELECT keyed_from FROM chain_meta").fetchone()[0]
+        with self._lock:
+            self._head = self._reconcile()
 
     def close(self) -> None:
         with self._lock:
@@ -121,7 +166,7 @@ class Store:
             head_seq, head_hash = conn.execute("SELECT seq, hash FROM chain_head").fetchone()
             row = dict.fromkeys((*LOG_COLUMNS, *LATER_COLUMNS)) | fields
             row |= {"seq": head_seq + 1, "recorded_at": _now()}
-            row["hash"] = chain_hash(head_hash, row)
+            row["hash"] = self._link(head_hash, row)
             columns = (*LOG_COLUMNS, *LATER_COLUMNS, "hash")
             conn.execute(
                 f"INSERT INTO acknowledgements ({', '.join(columns)}) "
@@ -129,7 +174,81 @@ class Store:
                 [row[column] for column in columns],
             )
             conn.execute("UPDATE chain_head SET seq = ?, hash = ?", (row["seq"], row["hash"]))
+        self._witness_head(row["seq"], row["hash"])
         return row
+
+    def _link(self, prev_hash: str, row: dict) -> str:
+        if row["seq"] >= self._keyed_from:
+            return keyed_chain_hash(self._key, prev_hash, row)
+        return chain_hash(prev_hash, row)
+
+    # --- the witness (companion/witness.py) -----------------------------------------------
+
+    def _witness_head(self, seq: int, hash_: str, **changes) -> None:
+        """Move the witness to the new head; a failed write costs only freshness (the next start
+        finds it behind and catches up), never the row already committed."""
+        self._head = self._head | {"seq": seq, "hash": hash_} | changes
+        try:
+            self._witness.write(self._head)
+        except OSError as error:
+            log.warning("could not update %s (%s); it catches up at the next start",
+                        self._witness.path, error.strerror)
+
+    def _reconcile(self) -> dict:
+        """Compare the database with its witness at open; record what is missing, for good."""
+        seq, hash_ = self._db.execute("SELECT seq, hash FROM chain_head").fetchone()
+        bundles = {row[0]: [row[1], row[2]] for row in self._db.execute(
+            "SELECT bundle_id, version, sha256 FROM accepted_bundles")}
+        try:
+            record, untrusted = self._witness.read(), None
+        except WitnessError as error:
+            record, untrusted = None, str(error)
+        losses = list((record or {}).get("losses") or [])
+        found = {"detected_at": _now(), "found_seq": seq}
+        if untrusted:
+            losses.append(found | {"kind": "witness_untrusted", "detail": untrusted})
+        elif record is None and (seq or bundles):
+            losses.append(found | {"kind": "witness_missing",
+                                   "detail": f"{self._witness.path} was deleted"})
+        elif record is not None:
+            expected = record["seq"]
+            if expected > seq:
+                losses.append(found | {
+                    "kind": "rolled_back", "expected_seq": expected, "lost": expected - seq,
+                    "detail": f"the log held {expected} entries, the database now {seq}: an "
+                              "older copy was put back, its WAL was lost, or it was emptied"})
+            elif record.get("keyed_from") != self._keyed_from or record["hash"] != (
+                self._hash_at(expected)
+            ):
+                losses.append(found | {
+                    "kind": "rewritten", "expected_seq": expected,
+                    "detail": f"entry {expected} is not the one the log held: the database was "
+                              "rewritten or replaced"})
+            for bundle_id, (version, sha256) in (record.get("bundles") or {}).items():
+                if bundle_id not in bundles or bundles[bundle_id][0] < version:
+                    bundles[bundle_id] = [version, sha256]
+                    self._save_bundle(bundle_id, version, sha256)
+        head = {"seq": seq, "hash": hash_, "keyed_from": self._keyed_from, "bundles": bundles,
+                "losses": losses}
+        for loss in losses[len((record or {}).get("losses") or []):]:
+            log.warning("acknowledgement log: %s", loss["detail"])
+        self._head = head
+        try:
+            self._witness.write(head)
+        except OSError as error:
+            log.warning("could not write %s (%s)", self._witness.path, error.strerror)
+        return head
+
+    def _hash_at(self, seq: int) -> str | None:
+        if seq == 0:
+            return GENESIS
+        row = self._db.execute("SELECT hash FROM acknowledgements WHERE seq = ?", (seq,)).fetchone()
+        return row[0] if row else None
+
+    def losses(self) -> list[dict]:
+        """Every loss of log entries found so far (oldest first), as the witness records them."""
+        with self._lock:
+            return list(self._head["losses"])
 
     def record_acknowledgement(self, ack: dict) -> tuple[dict, bool]:
         """Append once per ack_id: ({ack_id, seq, hash}, created); AckConflict on other content"""
@@ -183,7 +302,8 @@ class Store:
                       for column in JSON_LIST_COLUMNS}
 
     def verify_chain(self) -> dict:
-        """Recompute every hash: {"ok", "count", "first_bad_seq"} (where the chain first breaks)."""
+        """Recompute every hash: {"ok", "count", "first_bad_seq", "losses"}: where the chain first
+        breaks, and what the witness knows is missing (ok only if neither)."""
         with self._lock:
             rows = self._rows("SELECT * FROM acknowledgements ORDER BY seq")
             head_seq, head_hash = self._db.conn.execute(
@@ -191,14 +311,16 @@ class Store:
             ).fetchone()
         prev, first_bad = GENESIS, None
         for expected, row in enumerate(rows, start=1):
-            if row["seq"] != expected or row["hash"] != chain_hash(prev, row):
+            if row["seq"] != expected or row["hash"] != self._link(prev, row):
                 first_bad = expected
                 break
             prev = row["hash"]
         else:
             if (head_seq, head_hash) != (len(rows), prev):
                 first_bad = len(rows) + 1 if head_seq > len(rows) else max(head_seq, 1)
-        return {"ok": first_bad is None, "count": len(rows), "first_bad_seq": first_bad}
+        losses = self.losses()
+        return {"ok": first_bad is None and not losses, "count": len(rows),
+                "first_bad_seq": first_bad, "losses": losses}
 
     def count_acknowledgements(self) -> int:
         with self._lock:
@@ -216,15 +338,26 @@ class Store:
         return row[0]
 
     def accepted_bundle(self, bundle_id: str) -> tuple[int, str] | None:
-        """The highest (version, sha256) ever accepted for this bundle_id."""
+        """The highest (version, sha256) ever accepted for this bundle_id (database or witness,
+        so an emptied database cannot reset rollback protection)."""
         with self._lock:
             row = self._db.conn.execute(
                 "SELECT version, sha256 FROM accepted_bundles WHERE bundle_id = ?", (bundle_id,)
             ).fetchone()
-        return (row[0], row[1]) if row else None
+            witnessed = self._head["bundles"].get(bundle_id)
+        found = [tuple(x) for x in (row, witnessed) if x]
+        return max(found) if found else None
 
     def record_accepted_bundle(self, bundle_id: str, version: int, sha256: str) -> None:
-        with self._lock, self._write() as conn:
+        with self._lock:
+            self._save_bundle(bundle_id, version, sha256)
+            known = self._head["bundles"].get(bundle_id)
+            if known is None or known[0] < version:
+                bundles = self._head["bundles"] | {bundle_id: [version, sha256]}
+                self._witness_head(self._head["seq"], self._head["hash"], bundles=bundles)
+
+    def _save_bundle(self, bundle_id: str, version: int, sha256: str) -> None:
+        with self._write() as conn:
             conn.execute(
                 "INSERT INTO accepted_bundles (bundle_id, version, sha256, accepted_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (bundle_id) DO UPDATE SET "

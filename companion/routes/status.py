@@ -52,6 +52,7 @@ def status(
         "companion_version": __version__,
         "rules": rules_info,
         "pact": pact,
-        "acknowledgements": {"count": store.count_acknowledgements()},
+        # Losses the witness found (companion/witness.py): what the pages must say was lost.
+        "acknowledgements": {"count": store.count_acknowledgements(), "losses": store.losses()},
         "proof": proof,
     }

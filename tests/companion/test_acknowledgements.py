@@ -50,7 +50,7 @@ def test_verify_endpoint(client):
     for _ in range(3):
         client.post("/v1/acknowledgements", json=ack())
     assert client.get("/v1/acknowledgements/verify").json() == {
-        "ok": True, "count": 3, "first_bad_seq": None}
+        "ok": True, "count": 3, "first_bad_seq": None, "losses": []}
 
 
 def test_pact_acceptance_is_in_the_chain_and_in_status(client):
@@ -67,7 +67,7 @@ def test_pact_acceptance_is_in_the_chain_and_in_status(client):
     assert status["pact"]["accepted_at"] == answer.json()["accepted_at"]
     assert status["acknowledgements"]["count"] == 1
     verify = client.get("/v1/acknowledgements/verify").json()
-    assert verify == {"ok": True, "count": 2, "first_bad_seq": None}
+    assert verify == {"ok": True, "count": 2, "first_bad_seq": None, "losses": []}
     kinds = [item["kind"] for item in client.get("/v1/acknowledgements").json()["items"]]
     assert kinds == ["acknowledgement", "pact_acceptance"]
 

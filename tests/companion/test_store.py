@@ -1,6 +1,7 @@
 """The store on real SQLite files: hash chain, tamper evidence, idempotency, pairing, versions."""
 
 import hashlib
+import hmac
 import sqlite3
 import uuid
 
@@ -8,7 +9,15 @@ import pytest
 from companion_testkit import make_client, token_headers
 from sqlite_utils import Database
 
-from companion.store import LOG_COLUMNS, AckConflict, Store, canonical_json, chain_hash, migrations
+from companion.store import (
+    LOG_COLUMNS,
+    AckConflict,
+    Store,
+    canonical_json,
+    chain_hash,
+    keyed_chain_hash,
+    migrations,
+)
 
 
 def ack(**fields) -> dict:
@@ -45,7 +54,7 @@ def test_settings_of_the_database(store, tmp_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     applied = conn.execute("SELECT name FROM _sqlite_migrations").fetchall()
-    assert applied == [("m001_initial",), ("m002_election_ids",)]
+    assert applied == [("m001_initial",), ("m002_election_ids",), ("m003_keyed_chain",)]
 
 
 def test_a_log_written_before_election_ids_still_verifies_and_new_rows_cover_them(tmp_path):
@@ -61,10 +70,12 @@ def test_a_log_written_before_election_ids_still_verifies_and_new_rows_cover_the
     names = [c[0] for c in store._db.execute("SELECT * FROM acknowledgements").description]
     body = {column: value for column, value in zip(names, row, strict=True)
             if column in LOG_COLUMNS}
-    # The hash of a row without election ids is exactly the one schema 1 computed.
-    assert first["hash"] == hashlib.sha256(("0" * 64 + canonical_json(body)).encode()).hexdigest()
+    # The hash of a row without election ids covers exactly the columns of schema 1.
+    key = bytes.fromhex((tmp_path / "chain.key").read_text().strip())
+    expected = hmac.new(key, ("0" * 64 + canonical_json(body)).encode(), hashlib.sha256)
+    assert first["hash"] == expected.hexdigest()
     second = store.record_acknowledgement(ack(election_ids=["pemilu-2024"]))[0]
-    assert store.verify_chain() == {"ok": True, "count": 2, "first_bad_seq": None}
+    assert store.verify_chain() == {"ok": True, "count": 2, "first_bad_seq": None, "losses": []}
     items, _ = store.list_acknowledgements(0, 10)
     assert [item["election_ids"] for item in items] == [[], ["pemilu-2024"]]
     # A retry with other elections is a conflict; editing them breaks the chain.
@@ -82,9 +93,11 @@ def test_chain_links_each_row_to_the_previous(store):
     first, second = fill(store, 2)
     rows = list(store._db["acknowledgements"].rows_where(order_by="seq"))
     assert [row["seq"] for row in rows] == [1, 2]
-    assert rows[0]["hash"] == chain_hash("0" * 64, rows[0]) == first["hash"]
-    assert rows[1]["hash"] == chain_hash(first["hash"], rows[1]) == second["hash"]
-    assert store.verify_chain() == {"ok": True, "count": 2, "first_bad_seq": None}
+    key = store._key
+    assert rows[0]["hash"] == keyed_chain_hash(key, "0" * 64, rows[0]) == first["hash"]
+    assert rows[1]["hash"] == keyed_chain_hash(key, first["hash"], rows[1]) == second["hash"]
+    assert rows[0]["hash"] != chain_hash("0" * 64, rows[0])  # keyed, not plain SHA-256
+    assert store.verify_chain() == {"ok": True, "count": 2, "first_bad_seq": None, "losses": []}
 
 
 def test_no_post_text_column(store):
