@@ -4,6 +4,7 @@ const DEFAULT_URL = "http://127.0.0.1:47613";
 const CONFIG_KEYS = ["companionUrl", "companionToken", "failMode", "enabledPlatforms"];
 const DEFAULT_PLATFORMS = ["x", "facebook", "instagram", "tiktok", "youtube", "threads", "whatsapp"];
 const TIMEOUT_MS = { check: 2000, batch: 5000, status: 2000, default: 4000 };
+const EPOCH_KEY = "rulesEpoch"; // chrome.storage.session: survives a service-worker restart, not the browser
 
 /** Raised for every failure to get a usable answer; `reason` is a short machine word for the UI. */
 export class CompanionUnavailable extends Error {
@@ -15,12 +16,24 @@ export class CompanionUnavailable extends Error {
 
 let configPromise = null;
 const link = { connected: false, proofOk: false, error: null, status: null, checkedAt: 0 };
-const listeners = { config: [], reconnect: [] };
+const listeners = { config: [], reconnect: [], status: [], epoch: [] };
 
 /** Calls `fn()` after the configuration changed (managed or local storage). */
 export function onConfigChanged(fn) { listeners.config.push(fn); }
 /** Calls `fn()` whenever the companion answers again after being unreachable (or on first contact). */
 export function onReconnect(fn) { listeners.reconnect.push(fn); }
+/** Calls `fn(status)` with every status answer whose proof checked out. */
+export function onStatus(fn) { listeners.status.push(fn); }
+/**
+ * Calls (and awaits) `fn()` when an answer carries a `rules.epoch` other than the last one seen: another bundle,
+ * or a stage that began or ended. `fn` must not call the companion (the next answers wait for it).
+ */
+export function onEpochChanged(fn) { listeners.epoch.push(fn); }
+
+/** "en" when the browser's UI language is English, else "id": the `lang` of checks and of status. */
+export function uiLang() {
+  return chrome.i18n.getUILanguage().toLowerCase().startsWith("en") ? "en" : "id";
+}
 
 async function readArea(area) {
   try {
@@ -94,6 +107,27 @@ async function rawRequest(config, path, { method = "GET", body, headers = {}, ti
   return { ok: response.ok, status: response.status, data };
 }
 
+let lastEpoch; // undefined until read from session storage, then the last epoch seen (or null)
+let epochChain = Promise.resolve();
+
+/**
+ * Notes the `rules.epoch` of an answer; resolves once the epoch listeners ran for a new one, so a caller caches
+ * the answer that brought the news only after the old verdicts were dropped. The first epoch seen in a browser
+ * session changes nothing: nothing was cached under another one.
+ */
+function noteEpoch(epoch) {
+  if (typeof epoch !== "string") return epochChain;
+  epochChain = epochChain.then(async () => {
+    lastEpoch ??= (await chrome.storage.session.get(EPOCH_KEY))[EPOCH_KEY] ?? null;
+    if (epoch === lastEpoch) return;
+    const first = lastEpoch === null;
+    lastEpoch = epoch;
+    await chrome.storage.session.set({ [EPOCH_KEY]: epoch });
+    if (!first) for (const fn of listeners.epoch) await fn();
+  }).catch((error) => console.warn("Netral: epoch", error));
+  return epochChain;
+}
+
 function markDown(reason) {
   Object.assign(link, { connected: false, error: reason, checkedAt: Date.now() });
 }
@@ -108,7 +142,8 @@ export async function connect({ force = false } = {}) {
   const nonce = randomHex(16);
   let res;
   try {
-    res = await rawRequest(config, "/v1/status", { headers: { "X-Netral-Nonce": nonce }, timeoutMs: TIMEOUT_MS.status });
+    res = await rawRequest(config, `/v1/status?lang=${uiLang()}`,
+      { headers: { "X-Netral-Nonce": nonce }, timeoutMs: TIMEOUT_MS.status });
   } catch (error) {
     markDown(error.reason);
     throw error;
@@ -124,6 +159,8 @@ export async function connect({ force = false } = {}) {
   const wasConnected = link.connected;
   Object.assign(link, { connected: true, proofOk: true, error: null, status: res.data, checkedAt: Date.now() });
   if (!wasConnected) for (const fn of listeners.reconnect) queueMicrotask(fn);
+  await noteEpoch(res.data.rules?.epoch);
+  for (const fn of listeners.status) fn(res.data);
   return res.data;
 }
 
@@ -152,11 +189,14 @@ export function linkState() {
 }
 
 export async function check(request) {
-  return expectOk(await call("/v1/check", { method: "POST", body: request, timeoutMs: TIMEOUT_MS.check }), "check");
+  const data = expectOk(await call("/v1/check", { method: "POST", body: request, timeoutMs: TIMEOUT_MS.check }), "check");
+  await noteEpoch(data.rules?.epoch);
+  return data;
 }
 
 export async function checkBatch(items) {
   const data = expectOk(await call("/v1/check/batch", { method: "POST", body: { items }, timeoutMs: TIMEOUT_MS.batch }), "batch");
+  for (const epoch of new Set(data.results.map((result) => result.rules?.epoch))) await noteEpoch(epoch);
   return data.results;
 }
 

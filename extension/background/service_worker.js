@@ -14,10 +14,6 @@ const breakage = new Map(); // platform -> {postsSeen, controlsMatched, at}
 companion.onConfigChanged(() => verdicts.clear());
 companion.onReconnect(() => verdicts.clear());
 
-function uiLang() {
-  return chrome.i18n.getUILanguage().toLowerCase().startsWith("en") ? "en" : "id";
-}
-
 async function platformEnabled(platform) {
   return (await companion.getConfig()).enabledPlatforms.includes(platform);
 }
@@ -30,7 +26,7 @@ async function uncheckedVerdict(error) {
 }
 
 function checkRequest({ platform, action, post, draft_text = null }) {
-  return { platform, action, post: post ?? {}, draft_text: draft_text || null, lang: uiLang() };
+  return { platform, action, post: post ?? {}, draft_text: draft_text || null, lang: companion.uiLang() };
 }
 
 const handlers = {
@@ -231,6 +227,40 @@ function syncGenericAdapter() {
 
 companion.onConfigChanged(syncGenericAdapter);
 syncGenericAdapter();
+
+// The rules epoch: a new one (another bundle, a stage that began or ended) drops every verdict known so far, here
+// and in the content scripts, which classify their posts again. Epochs arrive with every check answer and every
+// status answer; an alarm asks for the status at the next stage boundary the status names, and at least every
+// EPOCH_POLL_MS (a bundle swapped in the companion while the user only clicks posts already classified).
+const EPOCH_ALARM = "netral-epoch";
+const EPOCH_POLL_MS = 5 * 60 * 1000;
+
+companion.onEpochChanged(async () => {
+  verdicts.clear();
+  for (const tab of await chrome.tabs.query({})) {
+    chrome.tabs.sendMessage(tab.id, { what: "rulesChanged" }).catch(() => { /* no content script there */ });
+  }
+});
+
+/** The first stage start or end after now among the status's elections, in ms, or Infinity. */
+function nextBoundary(status) {
+  const now = Date.now();
+  const times = (status?.rules?.elections ?? [])
+    .flatMap((election) => [election.active_stage?.until, election.next_stage?.from])
+    .map((value) => Date.parse(value ?? ""))
+    .filter((time) => time > now);
+  return Math.min(...times);
+}
+
+companion.onStatus((status) => {
+  // A second after the boundary, so the companion's clock has crossed it.
+  const when = Math.min(Date.now() + EPOCH_POLL_MS, nextBoundary(status) + 1000);
+  chrome.alarms.create(EPOCH_ALARM, { when }).catch(() => {});
+});
+
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === EPOCH_ALARM) companion.connect({ force: true }).catch(() => { /* reported through link state */ });
+});
 
 // Deliver whatever an earlier service-worker instance or browser session left queued.
 ackQueue.flush();

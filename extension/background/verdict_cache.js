@@ -1,5 +1,5 @@
 // The service worker's verdict cache: one companion answer per (platform, action, post, draft), least recently
-// used out, each kept at most `ttlMs` (a bundle swapped in the companion is picked up within that time).
+// used out, each kept at most `ttlMs`; the service worker clears it when the companion's rules epoch changes.
 
 export class VerdictCache {
   constructor(limit, ttlMs) {

@@ -93,6 +93,20 @@ export function formatDate(iso) {
   return new Intl.DateTimeFormat(LOCALES[lang] ?? lang, { dateStyle: "long" }).format(date);
 }
 
+/**
+ * The calendar day of a stage's `from` or `until` in the page's language, in the timestamp's own UTC offset (KPU
+ * sets dates in WIB, WITA or WIT, whatever the computer's clock says). `until` ends a stage exclusively
+ * (`[from, until)`), so with `last` it gives the stage's last day: "until 2024-02-11T00:00+07:00" is 10 Feb.
+ */
+export function formatStageDay(iso, { last = false } = {}) {
+  const time = Date.parse(iso ?? "");
+  if (Number.isNaN(time)) return String(iso ?? "");
+  const offset = /([+-])(\d{2}):?(\d{2})$/.exec(iso);
+  const minutes = offset ? (offset[1] === "-" ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) : 0;
+  const wallClock = new Date(time + minutes * 60_000 - (last ? 1 : 0));
+  return new Intl.DateTimeFormat(LOCALES[lang] ?? lang, { dateStyle: "medium", timeZone: "UTC" }).format(wallClock);
+}
+
 /** A whole number in the page's language. */
 export function formatNumber(value) {
   return new Intl.NumberFormat(LOCALES[lang] ?? lang).format(value);

@@ -1,5 +1,5 @@
 // The history page: the user's own acknowledgement log from the companion, newest first, paged, filtered by
-// platform and outcome, with the hash-chain check, and exported to CSV or JSON in the browser (no server).
+// platform, outcome and election, with the hash-chain check, and exported to CSV or JSON in the browser.
 
 import {
   PLATFORMS, actionName, el, formatDateTime, formatNumber, initPage, linkAdvice, platformName, send, show, t,
@@ -8,11 +8,12 @@ import {
 const PAGE_SIZE = 20;
 const FETCH_LIMIT = 1000; // the companion's largest page
 const EXPORT_COLUMNS = ["seq", "kind", "occurred_at", "recorded_at", "platform", "action", "outcome", "entity_ids",
-  "bundle_id", "rules_version", "check_id", "ack_id", "justification", "pact_id", "name", "nip", "hash"];
+  "election_ids", "bundle_id", "rules_version", "check_id", "ack_id", "justification", "pact_id", "name", "nip",
+  "hash"];
 const OUTCOME_KEYS = { proceeded: "historyOutcomeProceeded", cancelled: "historyOutcomeCancelled", pact: "historyOutcomePact" };
 
 const $ = (id) => document.getElementById(id);
-const view = { items: [], chain: null, page: 0 };
+const view = { items: [], chain: null, page: 0, elections: new Map() }; // elections: id -> name, from the status
 
 const isPact = (item) => item.kind === "pact_acceptance";
 const outcomeOf = (item) => (isPact(item) ? "pact" : item.outcome);
@@ -30,11 +31,16 @@ async function fetchAll() {
   return items.sort((a, b) => b.seq - a.seq);
 }
 
+const electionIds = (item) => (Array.isArray(item.election_ids) ? item.election_ids : []);
+/** An election's name in the page's language from the current bundle; an id it no longer lists stays as it is. */
+const electionName = (id) => view.elections.get(id) ?? id;
+
 function filtered() {
   const platform = $("filter-platform").value;
   const outcome = $("filter-outcome").value;
-  return view.items.filter((item) =>
-    (!platform || item.platform === platform) && (!outcome || outcomeOf(item) === outcome));
+  const election = $("filter-election").value;
+  return view.items.filter((item) => (!platform || item.platform === platform) &&
+    (!outcome || outcomeOf(item) === outcome) && (!election || electionIds(item).includes(election)));
 }
 
 function cell(className, ...children) {
@@ -51,6 +57,7 @@ function row(item) {
     cell("action", isPact(item) ? t("historyActionPact") : actionName(item.action)),
     cell("outcome", el("span", { class: `outcome ${outcome}` }, OUTCOME_KEYS[outcome] ? t(OUTCOME_KEYS[outcome]) : outcome ?? "")),
     cell("entities", item.entity_ids?.length ? item.entity_ids.join(", ") : "—"),
+    cell("election", electionIds(item).length ? electionIds(item).map(electionName).join(", ") : "—"),
     cell("rules", rules),
     cell("seq", String(item.seq)));
 }
@@ -103,6 +110,16 @@ function fillPlatforms() {
     ...PLATFORMS.filter((p) => present.has(p)).map((p) => el("option", { value: p }, platformName(p))));
 }
 
+/** The elections the log names, in the bundle's order, then any the bundle no longer lists; hidden when none. */
+function fillElections() {
+  const present = new Set(view.items.flatMap(electionIds));
+  const ordered = [...view.elections.keys()].filter((id) => present.has(id));
+  const ids = [...ordered, ...[...present].filter((id) => !view.elections.has(id)).sort()];
+  const select = $("filter-election");
+  select.replaceChildren(select.options[0], ...ids.map((id) => el("option", { value: id }, electionName(id))));
+  show($("election-filter"), ids.length > 0);
+}
+
 /** A CSV field: quoted when needed, and a leading = + - @ neutralised so a spreadsheet shows it as text. */
 function csvField(value) {
   let text = Array.isArray(value) ? value.join(";") : value === null || value === undefined ? "" : String(value);
@@ -121,7 +138,8 @@ function toJson(items) {
   const records = items.map((item) => Object.fromEntries(EXPORT_COLUMNS.map((column) => [column, item[column] ?? null])));
   return JSON.stringify({
     exported_at: new Date().toISOString(),
-    filters: { platform: $("filter-platform").value || null, outcome: $("filter-outcome").value || null },
+    filters: { platform: $("filter-platform").value || null, outcome: $("filter-outcome").value || null,
+      election: $("filter-election").value || null },
     chain: view.chain,
     items: records,
   }, null, 2);
@@ -152,9 +170,12 @@ async function load() {
     return;
   }
   view.items = items;
-  view.chain = await send("verifyChain").catch(() => null);
+  const [chain, state] = await Promise.all([send("verifyChain").catch(() => null), send("status").catch(() => null)]);
+  view.chain = chain;
+  view.elections = new Map((state?.status?.rules?.elections ?? []).map((election) => [election.id, election.name]));
   renderChain(view.chain);
   fillPlatforms();
+  fillElections();
   render();
   show($("loading"), false);
   show($("log"));
@@ -163,7 +184,7 @@ async function load() {
 }
 
 initPage();
-for (const id of ["filter-platform", "filter-outcome"]) {
+for (const id of ["filter-platform", "filter-outcome", "filter-election"]) {
   $(id).addEventListener("change", () => { view.page = 0; render(); });
 }
 $("filters").addEventListener("submit", (event) => event.preventDefault());

@@ -1,8 +1,8 @@
-// The toolbar popup: is the companion there (proof checked), which rules bundle, is the pact accepted, what
-// waits for delivery, where no action control matched; pairing when no token came from policy.
+// The toolbar popup: is the companion there (proof checked), which rules bundle and election stage, is the pact
+// accepted, what waits for delivery, where no action control matched; pairing when no token came from policy.
 
 import {
-  el, formatDate, formatDateTime, formatNumber, initPage, linkAdvice, platformName, send, show, t,
+  el, formatDate, formatDateTime, formatNumber, formatStageDay, initPage, linkAdvice, platformName, send, show, t,
 } from "./common.js";
 import { pairingSection } from "./pairing.js";
 
@@ -52,6 +52,43 @@ function renderRules(status) {
   }
 }
 
+/**
+ * What the status says about elections, one line each: every stage running now; else the next known one, which
+ * is the stage starting first among the elections' `next_stage`, or, when no election has one, the elections
+ * the bundle lists with no stages at all (`stages: 0`: scheduled, dates not yet set); else that none is known.
+ */
+function stageLines(elections) {
+  const active = elections.filter((election) => election.active_stage);
+  if (active.length) {
+    return active.map((election) => {
+      const { name, until } = election.active_stage;
+      const text = until ? t("popupStageActive", election.name, name, formatStageDay(until, { last: true }))
+        : t("popupStageName", election.name, name);
+      return { id: election.id, text };
+    });
+  }
+  const [next] = elections.filter((election) => election.next_stage)
+    .sort((a, b) => Date.parse(a.next_stage.from) - Date.parse(b.next_stage.from));
+  if (next) {
+    const { name, from } = next.next_stage;
+    return [{ id: next.id, text: t("popupStageNone", t("popupStageNext", next.name, name, formatStageDay(from))) }];
+  }
+  const scheduled = elections.filter((election) => election.stages === 0);
+  if (scheduled.length) {
+    const names = scheduled.map((election) => t("popupStageScheduled", election.name)).join("; ");
+    return [{ id: scheduled.map((election) => election.id).join(" "), text: t("popupStageNone", names) }];
+  }
+  return [{ id: "", text: t("popupStageNoneKnown") }];
+}
+
+/** The election stage block; a bundle without elections says nothing about stages. */
+function renderStages(rules) {
+  const elections = Array.isArray(rules?.elections) ? rules.elections : [];
+  show($("stages"), elections.length > 0);
+  $("stages-list").replaceChildren(...(elections.length ? stageLines(elections) : [])
+    .map(({ id, text }) => el("li", { "data-election": id || null }, text)));
+}
+
 function renderPact(status) {
   const pact = status?.pact;
   show($("pact"), Boolean(pact));
@@ -93,6 +130,7 @@ async function refresh({ focus } = {}) {
   }
   renderConnection(state);
   renderRules(state.status);
+  renderStages(state.status?.rules);
   renderPact(state.status);
   await renderQueue(state.pendingAcks);
   renderSites(state.breakage);

@@ -3,7 +3,9 @@ in Chromium, fixture sites at their real URLs, and helpers that read the page.
 
 - ``Companion``: ``python -m companion serve`` on a free port (``--port 0``) with a bundle signed
   by a throwaway key (``make_signed_bundle``); ``.stop()`` / ``.start()`` restart it on the same
-  data dir and port; ``.acknowledgements()`` reads the log with the token.
+  data dir and port; ``.acknowledgements()`` reads the log with the token. ``sign_payload`` signs
+  another bundle with that key, ``publish_bundle`` hands it to the running companion (its rules
+  folder) and waits until it is adopted.
 - ``launch_with_extension``: Debian Chromium with only the unpacked extension (persistent context).
   ``configure_extension`` writes companionUrl / companionToken / failMode to the extension's
   ``chrome.storage.local`` from its service worker: managed storage (enterprise policy) cannot be
@@ -23,13 +25,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -48,6 +51,7 @@ SITES = {
     "https://www.instagram.com": FIXTURES / "instagram",
     "https://www.tiktok.com": FIXTURES / "tiktok",
     "https://www.youtube.com": FIXTURES / "youtube",
+    "https://m.youtube.com": FIXTURES / "youtube-mobile",
     "https://www.threads.com": FIXTURES / "threads",
     "https://www.threads.net": FIXTURES / "threads",
     "https://web.whatsapp.com": FIXTURES / "whatsapp",
@@ -56,10 +60,27 @@ SITES = {
 }
 # The candidate pair of bundle_payload(), as the warning names it.
 CANDIDATE = "Prabowo Subianto – Gibran Rakabuming Raka"
+# The election of bundle_payload() and its one stage, as the companion names them in each language.
+ELECTION = {"id": "Pemilu Uji", "en": "Test Election"}
+STAGE = {"id": "Masa kampanye", "en": "Campaign period"}
+SCHEDULED = {"id": "Pemilu 2029", "en": "2029 General Election"}
+WIB = timezone(timedelta(hours=7), "WIB")
+
+
+def wib(moment: datetime) -> str:
+    """An RFC 3339 timestamp in WIB, as KPU's stages are written."""
+    return moment.astimezone(WIB).isoformat(timespec="seconds")
+
+
+def campaign_stage(start: datetime, end: datetime) -> dict:
+    """The stage of bundle_payload()'s election, running [start, end)."""
+    return {"id": "kampanye", "name": STAGE, "from": wib(start), "until": wib(end)}
 
 
 def bundle_payload(now: datetime | None = None) -> dict:
-    """A small netral-rules/1 bundle: a candidate pair (warn), a party whose shares are blocked."""
+    """A small netral-rules/1 bundle: a candidate pair (warn), a party whose shares are blocked,
+    both tied to an election whose campaign stage runs from yesterday for 30 days; and an election
+    scheduled with no stages yet."""
     now = now or datetime.now(UTC)
     stamp = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
     return {
@@ -99,6 +120,16 @@ def bundle_payload(now: datetime | None = None) -> dict:
             },
         },
         "context_words": ["coblos", "nomor urut", "kampanye", "dukung", "pilih"],
+        "elections": [
+            {
+                "id": "pemilu-uji",
+                "kind": "pemilu",
+                "name": ELECTION,
+                "regions": ["*"],
+                "stages": [campaign_stage(now - timedelta(days=1), now + timedelta(days=30))],
+            },
+            {"id": "pemilu-2029", "kind": "pemilu", "name": SCHEDULED, "stages": []},
+        ],
         # A selector hot-fix: X "renamed" its like button (the x fixture's ?redesign=1).
         "selectors": {
             "x": {
@@ -129,6 +160,7 @@ def bundle_payload(now: datetime | None = None) -> dict:
                     "*": [],
                 },
                 "legal_refs": ["skb-2-2022"],
+                "elections": ["pemilu-uji"],
             },
             {
                 "id": "partai-contoh",
@@ -138,6 +170,7 @@ def bundle_payload(now: datetime | None = None) -> dict:
                 "hashtags": ["partaicontoh"],
                 "accounts": {"x": ["partaicontoh"], "facebook": ["partaicontoh"]},
                 "legal_refs": ["skb-2-2022"],
+                "elections": ["pemilu-uji"],
                 "policy": {"share": "block"},
             },
         ],
@@ -254,10 +287,35 @@ def make_signed_bundle(directory: Path, name: str = "e2e-test") -> tuple[Path, P
     entry = json.loads((keys / f"{name}.pub.json").read_text())
     trusted = directory / "trusted_keys.json"
     trusted.write_text(json.dumps({"threshold": 1, "keys": [entry]}))
-    bundle = directory / f"{name}.bundle.json"
-    bundle.write_text(json.dumps(bundle_payload(), ensure_ascii=False, indent=1))
-    run_companion_cli("sign", str(bundle), "--key", str(keys / f"{name}.key"))
+    bundle = sign_payload(directory, name, bundle_payload(), keys / f"{name}.key")
     return bundle, trusted
+
+
+def sign_payload(directory: Path, name: str, payload: dict, key: Path) -> Path:
+    """Writes `payload` as DIRECTORY/NAME.bundle.json and signs it with `key`."""
+    bundle = directory / f"{name}.bundle.json"
+    bundle.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    run_companion_cli("sign", str(bundle), "--key", str(key))
+    return bundle
+
+
+def publish_bundle(companion: Companion, bundle: Path) -> dict:
+    """Drops a signed bundle into the running companion's DATA_DIR/rules/ and returns its status
+    once its watcher adopted that version (≤ 15 s)."""
+    version = json.loads(bundle.read_text(encoding="utf-8"))["version"]
+    rules_dir = companion.data_dir / "rules"
+    rules_dir.mkdir(exist_ok=True)
+    # The signature first, then the bundle: the watcher never sees a bundle without its .sig.
+    shutil.copy(f"{bundle}.sig", rules_dir / f"{bundle.name}.sig")
+    shutil.copy(bundle, rules_dir / bundle.name)
+    deadline = time.monotonic() + 15
+    while True:
+        status = companion.get("/v1/status")
+        if (status.get("rules") or {}).get("version") == version:
+            return status
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the companion did not adopt version {version}")
+        time.sleep(0.2)
 
 
 def serve_fixtures(
@@ -368,6 +426,19 @@ def open_site(context: BrowserContext, url: str) -> Page:
     page.goto(url)
     page.wait_for_function("document.documentElement.dataset.netralReady === '1'", timeout=10000)
     return page
+
+
+SCREENSHOTS = REPO / "docs" / "screenshots"
+DESKTOP = {"width": 1366, "height": 768}  # the screen the spec's "visible without scrolling" means
+POPUP = {"width": 380, "height": 600}  # the toolbar popup's own size
+
+
+def screenshot(page: Page, name: str, lang: str, *, full_page: bool = True) -> None:
+    """With NETRAL_SCREENSHOTS=1, saves docs/screenshots/NAME-id.png or NAME-en.png."""
+    if os.environ.get("NETRAL_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        short = "en" if lang.startswith("en") else "id"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{short}.png"), full_page=full_page)
 
 
 # ── reading the page ──────────────────────────────────────────────────────────────────────────

@@ -6,17 +6,19 @@ docs/screenshots/."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 
 import pytest
 from e2e_testkit import (
+    DESKTOP,
     FIXTURES,
     ORIGIN,
+    POPUP,
     REPO,
     configure_extension,
     open_site,
+    screenshot,
     serve_fixtures,
     wait_classified,
     wait_for_warning,
@@ -25,9 +27,7 @@ from playwright.sync_api import Page, Playwright
 from test_pages import LANGS, Setup, language_setup, record_acknowledgements
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = REPO / "docs" / "screenshots"
 BLOCKING = {"serious", "critical"}
-POPUP_VIEWPORT = {"width": 380, "height": 600}
 
 
 @pytest.fixture(scope="module", params=LANGS)
@@ -71,13 +71,6 @@ def assert_accessible(page: Page, source: str, what: str, context: str = "docume
         print(f"{what}: {v['impact']} {v['id']}: {v['help']} {[n[0] for n in v['nodes']]}")
 
 
-def screenshot(page: Page, name: str, lang: str) -> None:
-    if os.environ.get("NETRAL_SCREENSHOTS") == "1":
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        short = "en" if lang.startswith("en") else "id"
-        page.screenshot(path=str(SCREENSHOTS / f"page-{name}-{short}.png"), full_page=True)
-
-
 def ready(page: Page) -> Page:
     page.locator("main[aria-busy='false']").wait_for(timeout=10000)
     return page
@@ -94,9 +87,9 @@ def test_axe_runs_and_reports_what_it_should(setup: Setup, axe_source):
 
 def test_popup_connected(setup: Setup, axe_source):
     page = setup.open("popup")
-    page.set_viewport_size(POPUP_VIEWPORT)
+    page.set_viewport_size(POPUP)
     assert_accessible(page, axe_source, "popup")
-    screenshot(page, "popup", setup.lang)
+    screenshot(page, "page-popup", setup.lang)
     page.close()
 
 
@@ -104,12 +97,12 @@ def test_popup_pairing_with_an_error_shown(setup: Setup, axe_source):
     configure_extension(setup.context, companionToken="")
     try:
         page = setup.open("popup")
-        page.set_viewport_size(POPUP_VIEWPORT)
+        page.set_viewport_size(POPUP)
         page.fill("#pair-code", "ZZZZ-ZZZZ")
         page.press("#pair-code", "Enter")
         page.locator("#pair-message.error").wait_for()
         assert_accessible(page, axe_source, "popup pairing")
-        screenshot(page, "popup-pairing", setup.lang)
+        screenshot(page, "page-popup-pairing", setup.lang)
         page.close()
     finally:
         configure_extension(setup.context, companionToken=setup.companion.token)
@@ -117,8 +110,9 @@ def test_popup_pairing_with_an_error_shown(setup: Setup, axe_source):
 
 def test_pact_page_and_its_errors(setup: Setup, axe_source):
     page = setup.open("pact")
+    page.set_viewport_size(DESKTOP)
     assert_accessible(page, axe_source, "pact")
-    screenshot(page, "pact", setup.lang)
+    screenshot(page, "page-pact", setup.lang)
     if page.locator("#accept-form").is_visible():
         page.fill("#nip", "12345")
         page.click("#accept")
@@ -130,19 +124,23 @@ def test_pact_page_and_its_errors(setup: Setup, axe_source):
 def test_history_page(setup: Setup, axe_source):
     record_acknowledgements(setup, 25)
     page = setup.open("history")
+    page.set_viewport_size(DESKTOP)
     page.locator("#rows tr").first.wait_for()
     assert_accessible(page, axe_source, "history")
-    screenshot(page, "history", setup.lang)
+    screenshot(page, "page-history", setup.lang)
     page.close()
 
 
 def test_warning_dialog(setup: Setup, axe_source):
     serve_fixtures(setup.context, "https://x.com", FIXTURES / "x")
-    page = open_site(setup.context, "https://x.com/home")
+    query = "?lang=en" if setup.lang.startswith("en") else ""
+    page = open_site(setup.context, f"https://x.com/home{query}")
+    page.set_viewport_size(DESKTOP)
     wait_classified(page)
     page.locator("article[data-post='1001'] [data-testid='like']").click()
     assert wait_for_warning(page) == "warn"
     assert_accessible(page, axe_source, "warning", "document.querySelector('netral-warning')")
+    screenshot(page, "warning", setup.lang, full_page=False)
     page.close()
 
 
@@ -176,9 +174,10 @@ def assert_focus_visible(stops: list[dict]) -> None:
 def test_history_works_from_the_keyboard_with_visible_focus(setup: Setup):
     page = ready(setup.open("history"))
     stops = tab_through(page, "older")
-    assert [s["id"] for s in stops][:4] == [
+    assert [s["id"] for s in stops][:5] == [
         "filter-platform",
         "filter-outcome",
+        "filter-election",
         "export-csv",
         "export-json",
     ]

@@ -4,9 +4,6 @@ restores interception with no change to the extension."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,8 +16,9 @@ from e2e_testkit import (
     open_site,
     press_warning_button,
     private_browser,
-    run_companion_cli,
+    publish_bundle,
     settle,
+    sign_payload,
     site_log,
     wait_for_warning,
     warning_verdict,
@@ -58,19 +56,12 @@ def own_browser(playwright_instance, tmp_path_factory, own_companion):
 
 def publish_fix(companion: Companion) -> None:
     """Signs version 2 of the bundle with `selectors` and drops it into DATA_DIR/rules/."""
-    keys = companion.rules.parent / "keys"
     staging = companion.rules.parent / "v2"
     staging.mkdir()
     payload = bundle_payload(datetime.now(UTC) + timedelta(minutes=1))
     payload.update(version=2, selectors={"instagram": FIX})
-    bundle = staging / "e2e-test-v2.bundle.json"
-    bundle.write_text(json.dumps(payload, ensure_ascii=False, indent=1))
-    run_companion_cli("sign", str(bundle), "--key", str(keys / "e2e-test.key"))
-    rules_dir = companion.data_dir / "rules"
-    rules_dir.mkdir(exist_ok=True)
-    # The signature first, then the bundle: the watcher never sees a bundle without its .sig.
-    shutil.copy(f"{bundle}.sig", rules_dir / f"{bundle.name}.sig")
-    shutil.copy(bundle, rules_dir / bundle.name)
+    key = companion.rules.parent / "keys" / "e2e-test.key"
+    publish_bundle(companion, sign_payload(staging, "e2e-test-v2", payload, key))
 
 
 def test_a_signed_selector_fix_restores_interception(own_browser, own_companion):
@@ -84,10 +75,7 @@ def test_a_signed_selector_fix_restores_interception(own_browser, own_companion)
     before.close()
 
     publish_fix(own_companion)
-    deadline = time.monotonic() + 15
-    while own_companion.get("/v1/rules/selectors", platform="instagram") != FIX:
-        assert time.monotonic() < deadline, "the companion did not adopt the new bundle"
-        time.sleep(0.2)
+    assert own_companion.get("/v1/rules/selectors", platform="instagram") == FIX
     assert extension_status(own_browser)["status"]["rules"]["version"] == 2
 
     acks = len(own_companion.acknowledgements())

@@ -28,12 +28,17 @@ from e2e_testkit import (
     launch_with_extension,
     make_signed_bundle,
     run_companion_cli,
+    sign_payload,
 )
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
 LANGS = ["id", "en-US"]
 DEFAULT_BUNDLE = REPO / "shared_rules" / "netral-default.bundle.json"
-PACT_TEXT = json.loads(DEFAULT_BUNDLE.read_text(encoding="utf-8"))["pact"]["text"]
+DEFAULT_PACT = json.loads(DEFAULT_BUNDLE.read_text(encoding="utf-8"))["pact"]
+PACT_TEXT = DEFAULT_PACT["text"]
+# The pact of language_setup(): the default bundle's text and its English translation.
+PACT_TITLES = {"id": "Pakta integritas netralitas ASN", "en": "Integrity pact on ASN neutrality"}
+PACT_TEXTS = {"id": PACT_TEXT, "en": DEFAULT_PACT["i18n"]["en"]["text"]}
 NIP = "198001012005011001"
 
 
@@ -43,10 +48,8 @@ def stamp(moment: datetime) -> str:
 
 def sign_bundle(directory: Path, name: str, **changes) -> Path:
     """The test bundle with `changes`, signed by the key make_signed_bundle left in `directory`."""
-    path = directory / f"{name}.bundle.json"
-    path.write_text(json.dumps(bundle_payload() | changes, ensure_ascii=False), encoding="utf-8")
-    run_companion_cli("sign", str(path), "--key", str(directory / "keys" / "e2e-test.key"))
-    return path
+    key = directory / "keys" / "e2e-test.key"
+    return sign_payload(directory, name, bundle_payload() | changes, key)
 
 
 @dataclass
@@ -57,6 +60,11 @@ class Setup:
     companion: Companion
     context: BrowserContext
     directory: Path
+
+    @property
+    def short(self) -> str:
+        """The catalogue's language: "id" or "en"."""
+        return "en" if self.lang.startswith("en") else "id"
 
     def msg(self, key: str, *substitutions: str) -> str:
         """The message as chrome.i18n renders it in this browser."""
@@ -95,7 +103,12 @@ def language_setup(lang: str, playwright: Playwright) -> Iterator[Setup]:
     to it (a fixture body: test_a11y.py builds its own from it)."""
     directory = Path(tempfile.mkdtemp(prefix=f"netral-pages-{lang}-"))
     _, trusted = make_signed_bundle(directory)
-    pact = {"id": "pakta-e2e", "title": "Pakta integritas netralitas ASN", "text": PACT_TEXT}
+    pact = {
+        "id": "pakta-e2e",
+        "title": PACT_TITLES["id"],
+        "text": PACT_TEXT,
+        "i18n": {"en": {"title": PACT_TITLES["en"], "text": PACT_TEXTS["en"]}},
+    }
     rules = sign_bundle(directory, "pages-v1", pact=pact)
     companion = Companion(data_dir=directory / "data", rules=rules, trusted_keys=trusted).start()
     context = launch_with_extension(playwright, directory / "profile", lang=lang)
@@ -237,7 +250,7 @@ def test_pact_markdown_is_rendered_as_elements_never_as_markup(setup):
     )
     assert rendered["tags"] == ["h2", "p", "ol", "p", "p"]
     assert rendered["h2"] == "Pakta Integritas Netralitas ASN"
-    assert len(rendered["items"]) == 5
+    assert len(rendered["items"]) == promises(PACT_TEXT)
     assert rendered["strong"][0] == "Menjaga netralitas."
     assert "<img" not in rendered["evilHtml"] and "&lt;img" in rendered["evilHtml"]
     assert "<strong>tebal</strong>" in rendered["evilHtml"]
@@ -253,7 +266,7 @@ def test_pact_accepted_on_its_page_is_recorded_and_shown_in_the_popup(setup):
         popup.locator("#open-pact").click()
     page = opened.value
     page.locator("main[aria-busy='false']").wait_for(timeout=10000)
-    expect(page.locator("#pact-title")).to_have_text("Pakta integritas netralitas ASN")
+    expect(page.locator("#pact-title")).to_have_text(PACT_TITLES[setup.short])
 
     # A NIP of the wrong length is refused politely, on the field, before anything is sent.
     page.fill("#name", "Siti Rahayu")
@@ -294,10 +307,18 @@ def test_pact_accepted_on_its_page_is_recorded_and_shown_in_the_popup(setup):
     popup.close()
 
 
-def test_pact_text_from_the_bundle_is_shown(setup):
+def promises(text: str) -> int:
+    """How many numbered items a pact text has."""
+    return len(re.findall(r"^\d+\. ", text, flags=re.MULTILINE))
+
+
+def test_pact_text_from_the_bundle_is_shown_in_the_browser_language(setup):
+    text = PACT_TEXTS[setup.short]
     page = setup.open("pact")
-    expect(page.locator("#pact-text h2")).to_have_text("Pakta Integritas Netralitas ASN")
-    expect(page.locator("#pact-text ol > li")).to_have_count(5)
+    heading = re.search(r"^# (.+)$", text, flags=re.MULTILINE).group(1)
+    expect(page.locator("#pact-title")).to_have_text(PACT_TITLES[setup.short])
+    expect(page.locator("#pact-text h2")).to_have_text(heading)
+    expect(page.locator("#pact-text ol > li")).to_have_count(promises(text))
     page.close()
 
 
@@ -410,6 +431,7 @@ def record_acknowledgements(setup: Setup, count: int) -> None:
                 "action": ACTION_CYCLE[i % len(ACTION_CYCLE)],
                 "outcome": "proceeded" if i % 3 == 0 else "cancelled",
                 "entity_ids": ["paslon-2024-02"] if i % 2 else ["partai-contoh"],
+                "election_ids": ["pemilu-uji"],
                 "bundle_id": "e2e-test",
                 "rules_version": 2,
                 "occurred_at": stamp(start + timedelta(hours=i)),

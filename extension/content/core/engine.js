@@ -74,9 +74,11 @@
   let lastPost = null; // the post the user last pointed at, focused or acted on
   const lastActionPost = {}; // action -> the post of the last intercepted action of that kind
 
-  const postVerdicts = new WeakMap(); // post element -> {fp, matched, responses: {action: response}}
-  const drafts = new WeakMap(); // composer textbox -> {text, response}
-  const acknowledged = new WeakMap(); // post element -> Set of "action|entity" the user already proceeded on
+  // What is known under the current rules epoch; forgetVerdicts() replaces all three when the epoch changes.
+  let postVerdicts = new WeakMap(); // post element -> {fp, matched, responses: {action: response}}
+  let drafts = new WeakMap(); // composer textbox -> {text, response}
+  let acknowledged = new WeakMap(); // post element -> Set of "action|entity" the user already proceeded on
+  let generation = 0; // counts forgetVerdicts(): an answer asked for under an older epoch is not kept
   const observed = new WeakSet();
   const health = { postsSeen: 0, controlsMatched: 0, reportedAt: 0, reported: "", brokenSince: 0 };
 
@@ -244,6 +246,7 @@
 
   function rememberVerdict(intent, response) {
     if (intent.draft || !intent.postEl || response.verdict === "unchecked" || response.unchecked) return;
+    if (intent.generation !== generation) return;
     const fp = Netral.extract.fingerprint(intent.post);
     let record = postVerdicts.get(intent.postEl);
     if (!record || record.fp !== fp) record = { fp, matched: true, responses: {} };
@@ -268,6 +271,7 @@
     hold(event);
     if (event.type === "keydown") swallowKeyup = event.key;
     held = intent;
+    intent.generation = generation;
     if (known) { decide(intent, known); return; }
     Netral.send("check", {
       platform: site.platform, action: intent.action, post: intent.post, draft_text: intent.draft || null,
@@ -302,6 +306,7 @@
       action: intent.action,
       outcome,
       entity_ids: (response.matches ?? []).map((m) => m.entity_id),
+      election_ids: [...new Set((response.matches ?? []).map((m) => m.election?.id).filter(Boolean))],
       bundle_id: response.rules?.bundle_id ?? null,
       rules_version: response.rules?.version ?? null,
       occurred_at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
@@ -419,10 +424,11 @@
     if (!enabled || !textbox.isConnected) return;
     const intent = composerIntent(textbox);
     if (!intent.draft) return;
+    const asked = generation;
     const response = await Netral.send("check", {
       platform: site.platform, action: intent.action, post: intent.post, draft_text: intent.draft,
     }).catch(() => null);
-    if (response && response.verdict !== "unchecked" && !response.unchecked) {
+    if (response && asked === generation && response.verdict !== "unchecked" && !response.unchecked) {
       drafts.set(textbox, { text: intent.draft, action: intent.action, response });
     }
   }
@@ -450,9 +456,11 @@
       batch.push({ postEl, post, fp });
     }
     if (!batch.length) return;
+    const asked = generation;
     const answer = await Netral.send("classify", {
       platform: site.platform, posts: batch.map(({ post }, key) => ({ key, post })),
     }).catch(() => null);
+    if (asked !== generation) return; // the epoch changed meanwhile: these posts are being classified again
     for (const result of answer?.results ?? []) {
       const item = batch[result.key];
       if (!item) continue;
@@ -460,6 +468,19 @@
     }
     // A count of answered batches: lets tests and the benchmark wait for "classified ahead".
     if (answer?.results) document.documentElement.dataset.netralClassified = String(++classifiedBatches);
+  }
+
+  /**
+   * The companion's rules epoch changed (another bundle, a stage began or ended): every verdict and checked draft
+   * is forgotten, and so is what the user proceeded on, which they decided under the old rules.
+   */
+  function forgetVerdicts() {
+    postVerdicts = new WeakMap();
+    drafts = new WeakMap();
+    acknowledged = new WeakMap();
+    generation += 1;
+    document.documentElement.dataset.netralRulesChanged = String(generation); // lets tests wait for it
+    reclassify();
   }
 
   /** After an in-app navigation: observing a post again reports it in view again, so it is re-classified. */
@@ -555,6 +576,9 @@
       window.addEventListener("popstate", scheduleScan);
       globalThis.navigation?.addEventListener("navigatesuccess", scheduleScan);
       for (const type of site.navigationEvents ?? []) document.addEventListener(type, reclassify);
+      chrome.runtime.onMessage.addListener((message) => {
+        if (message?.what === "rulesChanged") forgetVerdicts();
+      });
       scheduleScan();
     },
 

@@ -24,6 +24,9 @@
     .entity-name { font-weight: 700; }
     .kind { color: #3d4652; font-size: 13px; }
     .signals { font-size: 14px; color: #2b323b; margin-top: 2px; }
+    .election { font-size: 14px; font-weight: 650; color: var(--accent-text); }
+    p.election { margin: -4px 0 10px; }
+    li.more { padding: 0 12px; font-size: 14px; color: #3d4652; }
     .bundle-message { color: #2b323b; }
     section.legal { border-top: 1px solid #d8dde3; padding-top: 10px; margin-top: 4px; font-size: 14px; }
     h3 { margin: 0 0 6px; font-size: 14px; text-transform: uppercase; letter-spacing: 0.04em; color: #3d4652; }
@@ -40,12 +43,14 @@
     button[data-netral-action="proceed"] { background: #fff; color: #1b1f24; border-color: #5b6470; }
     button:hover { filter: brightness(1.12); }
     button:focus-visible, a:focus-visible { outline: 3px solid #0b57d0; outline-offset: 3px; }
-    :host([data-verdict="warn"]) { --accent: #b45309; --tint: #fff7ed; --tint-border: #fed7aa; }
-    :host([data-verdict="block"]) { --accent: #b91c1c; --tint: #fef2f2; --tint-border: #fecaca; }
-    :host([data-verdict="unchecked"]) { --accent: #475569; --tint: #f1f5f9; --tint-border: #cbd5e1; }
+    :host([data-verdict="warn"]) { --accent: #b45309; --accent-text: #8a3c06; --tint: #fff7ed; --tint-border: #fed7aa; }
+    :host([data-verdict="block"]) { --accent: #b91c1c; --accent-text: #991b1b; --tint: #fef2f2; --tint-border: #fecaca; }
+    :host([data-verdict="unchecked"]) { --accent: #475569; --accent-text: #334155; --tint: #f1f5f9;
+                                        --tint-border: #cbd5e1; }
     @media (prefers-color-scheme: dark) {
       dialog { background: #1d2127; color: #e8eaed; }
-      h2 { color: #f3f4f6; } .kind, h3, .note, .signals, .bundle-message { color: #c4cad2; }
+      h2 { color: #f3f4f6; } .kind, h3, .note, .signals, .bundle-message, li.more { color: #c4cad2; }
+      .election { color: #fdba74; }
       li.entity { background: #262b33; border-color: #3a414c; } .sanction { color: #fca5a5; }
       section.legal { border-color: #3a414c; } a { color: #8ab4f8; }
       button[data-netral-action="cancel"] { background: #e8eaed; color: #111418; }
@@ -94,16 +99,32 @@
     return node;
   }
 
-  function entityList(matches, post) {
+  /** "Pemilu 2024 · Masa kampanye": the election and stage a match counts in, or null for an always-active entity. */
+  function electionText(election) {
+    if (!election?.name) return null;
+    return election.stage?.name ? Netral.t("warningElection", election.name, election.stage.name) : election.name;
+  }
+
+  /** The one election and stage every match shares, or null when they differ or none has one. */
+  function sharedElection(matches) {
+    const texts = new Set((matches ?? []).map((m) => electionText(m.election)));
+    const [only] = texts;
+    return texts.size === 1 ? only : null;
+  }
+
+  function entityList(matches, post, { perEntityElection, truncated }) {
     const list = el("ul", { "aria-label": Netral.t("warningSignalsLabel") });
     for (const match of matches ?? []) {
       const signals = conciseSignals(match.signals ?? [])
         .map((s) => Netral.t(SIGNAL_KEYS[s.type] ?? "signalName", displayValue(s, post)));
+      const election = perEntityElection ? electionText(match.election) : null;
       list.append(el("li", { class: "entity" },
         el("div", { class: "entity-name" }, match.name ?? match.entity_id),
         KIND_KEYS[match.kind] ? el("div", { class: "kind" }, Netral.t(KIND_KEYS[match.kind])) : null,
+        election ? el("div", { class: "election" }, election) : null,
         signals.length ? el("div", { class: "signals" }, `${Netral.t("warningSignalsLabel")}: ${signals.join(" · ")}`) : null));
     }
+    if (truncated > 0) list.append(el("li", { class: "more" }, Netral.t("warningMoreMatches", truncated)));
     return list;
   }
 
@@ -130,7 +151,11 @@
       description.append(el("p", {}, Netral.t("warningLeadUnchecked", actionText)),
         el("p", {}, Netral.t("warningUncheckedAdvice")));
     } else {
-      description.append(el("p", {}, Netral.t("warningLead", actionText)), entityList(response.matches, post));
+      const shared = sharedElection(response.matches);
+      if (shared) description.append(el("p", { class: "election" }, shared));
+      description.append(el("p", {}, Netral.t("warningLead", actionText)), entityList(response.matches, post, {
+        perEntityElection: !shared, truncated: Number(response.matches_truncated) || 0,
+      }));
       if (response.message?.body) description.append(el("p", { class: "bundle-message" }, response.message.body));
       if (verdict === "block") description.append(el("p", {}, el("strong", {}, Netral.t("warningBlocked"))));
     }
