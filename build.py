@@ -28,8 +28,10 @@ COMPANION_NAME = "netral-companion"
 TOKEN_PLACEHOLDER = "@NETRAL_TOKEN@"
 COMPANION_URL_PLACEHOLDER = "@COMPANION_URL@"
 DEFAULT_UPDATE_URL = "https://netral.invalid/extension/updates.xml"
-PLATFORMS = ("x", "facebook", "instagram", "tiktok", "youtube", "threads", "whatsapp", "other")
-DEFAULT_PLATFORMS = ",".join(PLATFORMS[:-1])
+# The platform registry: every key policy may name; the opt-in ones are off unless listed.
+REGISTRY = json.loads((EXTENSION_SRC / "platforms.json").read_text(encoding="utf-8"))["platforms"]
+PLATFORMS = tuple(platform["key"] for platform in REGISTRY)
+DEFAULT_PLATFORMS = ",".join(platform["key"] for platform in REGISTRY if not platform["opt_in"])
 BROWSERS = {
     # name: (Windows registry key under HKLM\SOFTWARE\Policies, macOS preference domain)
     "chrome": ("Google\\Chrome", "com.google.Chrome"),

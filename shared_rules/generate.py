@@ -39,7 +39,10 @@ CALEG_CSV = DATA / "caleg2024.csv.gz"
 
 FORMAT = "netral-rules/1"
 ACTIONS = ("like", "comment", "share", "post", "follow")
-PLATFORMS = ("x", "facebook", "instagram", "tiktok", "youtube", "threads", "whatsapp", "*")
+# The platforms an entity's accounts may name, as the schema lists them (checked against the
+# extension's platform registry by tests/js/test_registry.py).
+SCHEMA = json.loads((HERE / "schema.json").read_text(encoding="utf-8"))
+PLATFORMS = tuple(SCHEMA["$defs"]["entity"]["properties"]["accounts"]["propertyNames"]["enum"])
 
 LEVELS = {
     "dpr": "Caleg DPR",

@@ -197,30 +197,40 @@ chrome.runtime.onInstalled.addListener(({ reason }) => {
   if (reason === chrome.runtime.OnInstalledReason.INSTALL) handlers.openPage({ page: "pact" }).catch(() => {});
 });
 
-// The generic adapter (platform "other") runs only while policy enables it: a content script registered for every
-// page the manifest's own sites do not cover, and removed again as soon as enabledPlatforms drops "other".
+// The generic adapter (the registry's opt-in platform, "other") runs only while policy enables it: a content script
+// registered for every page the manifest's own sites do not cover, and removed again as soon as enabledPlatforms drops
+// it. platforms.json is the registry the manifest's content scripts are checked against (tests/js/test_registry.py).
 const GENERIC_SCRIPT = "netral-generic";
+const registry = fetch(chrome.runtime.getURL("platforms.json")).then((response) => response.json());
 let genericSync = Promise.resolve();
+
+/** The generic adapter's registration as the registry gives it, or null while policy leaves it off. */
+async function genericScript() {
+  const { scripts, platforms } = await registry;
+  const generic = platforms.find((platform) => platform.opt_in);
+  if (!(await companion.getConfig()).enabledPlatforms.includes(generic.key)) return null;
+  return {
+    id: GENERIC_SCRIPT,
+    matches: generic.matches,
+    excludeMatches: platforms.filter((platform) => !platform.opt_in).flatMap((platform) => platform.matches),
+    js: [...scripts.before, generic.site, ...scripts.after],
+    runAt: generic.run_at,
+    allFrames: generic.all_frames,
+  };
+}
+
+// A registration persists across sessions, so one left by an older version (other core files, all_frames) is
+// replaced rather than kept. Chromium hands match patterns back sorted; the order of the scripts matters.
+const scriptKey = (script) => JSON.stringify([script.matches.toSorted(), script.excludeMatches.toSorted(),
+  script.js, script.runAt, script.allFrames]);
 
 function syncGenericAdapter() {
   genericSync = genericSync.then(async () => {
-    const wanted = (await companion.getConfig()).enabledPlatforms.includes("other");
-    const registered = (await chrome.scripting.getRegisteredContentScripts({ ids: [GENERIC_SCRIPT] })).length > 0;
-    if (wanted === registered) return;
-    if (!wanted) {
-      await chrome.scripting.unregisterContentScripts({ ids: [GENERIC_SCRIPT] });
-      return;
-    }
-    const own = chrome.runtime.getManifest().content_scripts;
-    await chrome.scripting.registerContentScripts([{
-      id: GENERIC_SCRIPT,
-      matches: ["https://*/*", "http://*/*"],
-      excludeMatches: own.flatMap((script) => script.matches),
-      js: [...own[0].js.filter((file) => file.startsWith("content/core/") && !file.endsWith("boot.js")),
-        "content/sites/generic.js", "content/core/boot.js"],
-      runAt: "document_idle",
-      persistAcrossSessions: true,
-    }]);
+    const wanted = await genericScript();
+    const [registered] = await chrome.scripting.getRegisteredContentScripts({ ids: [GENERIC_SCRIPT] });
+    if (wanted ? registered && scriptKey(wanted) === scriptKey(registered) : !registered) return;
+    if (registered) await chrome.scripting.unregisterContentScripts({ ids: [GENERIC_SCRIPT] });
+    if (wanted) await chrome.scripting.registerContentScripts([{ ...wanted, persistAcrossSessions: true }]);
   }).catch((error) => console.warn("Netral: generic adapter", error));
   return genericSync;
 }

@@ -12,7 +12,8 @@ in Chromium, fixture sites at their real URLs, and helpers that read the page.
   written from a test, and local storage is the spec's fallback.
 - ``serve_fixtures(context, origin, directory)``: answers every request to ``origin`` from the
   fixture directory, falling back to its ``home.html`` (the sites are single-page apps), so the
-  manifest's real match patterns apply. A new site adds its directory to ``SITES``.
+  manifest's real match patterns apply. ``SITES`` comes from each platform's ``fixtures`` in
+  ``extension/platforms.json``.
 - ``private_browser(...)``: a Chromium of its own with the extension, linked to a given companion,
   for tests that must not share routes or service-worker state with the session browser;
   ``extension_status(context)`` is the service worker's ``status`` answer (what the popup shows).
@@ -44,20 +45,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXTENSION_ID = "hpacmafgmndfplepbodgnlklobkdbkag"
 ORIGIN = f"chrome-extension://{EXTENSION_ID}"
 CHROMIUM = os.environ.get("NETRAL_CHROMIUM", "/usr/bin/chromium")
-# Each site the fixtures stand in for: origin -> fixture directory (the session browser serves all).
+# The platform registry, and each site the fixtures stand in for: origin -> fixture directory (the
+# session browser serves all; the generic adapter's site runs no script unless "other" is enabled).
+PLATFORMS = json.loads((EXTENSION_DIR / "platforms.json").read_text(encoding="utf-8"))["platforms"]
 SITES = {
-    "https://x.com": FIXTURES / "x",
-    "https://www.facebook.com": FIXTURES / "facebook",
-    "https://www.instagram.com": FIXTURES / "instagram",
-    "https://www.tiktok.com": FIXTURES / "tiktok",
-    "https://www.youtube.com": FIXTURES / "youtube",
-    "https://m.youtube.com": FIXTURES / "youtube-mobile",
-    "https://www.threads.com": FIXTURES / "threads",
-    "https://www.threads.net": FIXTURES / "threads",
-    "https://web.whatsapp.com": FIXTURES / "whatsapp",
-    # Another site, for the generic adapter (platform "other"); no script runs there unless enabled.
-    "https://berita.example.co.id": FIXTURES / "generic",
+    origin: FIXTURES / directory
+    for platform in PLATFORMS
+    for origin, directory in platform["fixtures"].items()
 }
+# What enabledPlatforms is when no policy names it.
+DEFAULT_PLATFORMS = [platform["key"] for platform in PLATFORMS if not platform["opt_in"]]
 # The candidate pair of bundle_payload(), as the warning names it.
 CANDIDATE = "Prabowo Subianto – Gibran Rakabuming Raka"
 # The election of bundle_payload() and its one stage, as the companion names them in each language.

@@ -9,6 +9,7 @@ import time
 import pytest
 from e2e_testkit import (
     CANDIDATE,
+    DEFAULT_PLATFORMS,
     configure_extension,
     extension_worker,
     open_site,
@@ -28,7 +29,6 @@ from site_scenarios import (
 ORIGIN = "https://berita.example.co.id"
 CAMPAIGN = "article[data-post='g1']"
 ORDINARY = "[data-post='g2']"
-ALL_SITES = ["x", "facebook", "instagram", "tiktok", "youtube", "threads", "whatsapp"]
 
 
 def generic_registered(browser) -> bool:
@@ -40,7 +40,8 @@ def generic_registered(browser) -> bool:
 
 
 def set_other(browser, enabled: bool) -> None:
-    configure_extension(browser, enabledPlatforms=ALL_SITES + (["other"] if enabled else []))
+    platforms = DEFAULT_PLATFORMS + (["other"] if enabled else [])
+    configure_extension(browser, enabledPlatforms=platforms)
     deadline = time.monotonic() + 5
     while generic_registered(browser) != enabled:
         assert time.monotonic() < deadline, "the generic adapter was not (un)registered"
