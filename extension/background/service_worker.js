@@ -25,6 +25,12 @@ async function uncheckedVerdict(error) {
   return { verdict: "unchecked", reason: error.reason ?? "unreachable" };
 }
 
+/** Nothing in the post the companion could match (a layout the site table does not read): never sent as is. */
+function unreadable(post, draft) {
+  return !draft && !(post?.author_handle || post?.author_name || post?.original_author_handle || post?.text ||
+    post?.hashtags?.length || post?.mentions?.length);
+}
+
 function checkRequest({ platform, action, post, draft_text = null }) {
   return { platform, action, post: post ?? {}, draft_text: draft_text || null, lang: companion.uiLang() };
 }
@@ -33,6 +39,8 @@ const handlers = {
   /** One action on one post (or a draft): the companion's verdict, or the failMode answer. */
   async check(msg) {
     if (!(await platformEnabled(msg.platform))) return { verdict: "allow", disabled: true };
+    // An empty post is no check: allowed it would let a redesign through silently, so failMode decides.
+    if (unreadable(msg.post, msg.draft_text)) return uncheckedVerdict({ reason: "unreadable" });
     const request = checkRequest(msg);
     const cached = verdicts.get(request);
     if (cached) return cached;
@@ -106,7 +114,8 @@ const handlers = {
       error: link.error,
       status,
       pendingAcks: await ackQueue.pendingCount(),
-      breakage: [...breakage.entries()].filter(([, h]) => h.postsSeen > 0 && h.controlsMatched === 0)
+      breakage: [...breakage.entries()]
+        .filter(([, h]) => (h.postsSeen > 0 && h.controlsMatched === 0) || h.unreadable > 0 || h.problems?.length)
         .map(([platform, h]) => ({ platform, ...h })),
       config: { companionUrl: config.companionUrl, paired: Boolean(config.companionToken), failMode: config.failMode,
         enabledPlatforms: config.enabledPlatforms, managed: config.managed },
@@ -136,9 +145,24 @@ const handlers = {
     return { ok: true, accepted_at: answer?.accepted_at ?? new Date().toISOString() };
   },
 
-  siteHealth({ platform, postsSeen, controlsMatched }, sender) {
-    breakage.set(platform, { postsSeen, controlsMatched, url: sender.tab?.url ?? null, at: Date.now() });
+  siteHealth({ platform, postsSeen, controlsMatched, unreadable = 0, problems = [] }, sender) {
+    breakage.set(platform, {
+      postsSeen, controlsMatched, unreadable, problems: problems.slice(0, 20), url: sender.tab?.url ?? null,
+      tabId: sender.tab?.id ?? null, at: Date.now(),
+    });
     return {};
+  },
+
+  /** A sanitized skeleton of one post of a broken site (no text, names, handles or URLs), from its tab. */
+  async breakageReport({ platform }) {
+    const tabId = breakage.get(platform)?.tabId;
+    if (tabId == null) return { report: null };
+    try {
+      const answer = await chrome.tabs.sendMessage(tabId, { what: "breakageReport", platform }, { frameId: 0 });
+      return { report: answer?.report ?? null };
+    } catch {
+      return { report: null }; // the tab is gone or navigated away
+    }
   },
 
   async selectors({ platform }) {

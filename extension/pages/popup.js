@@ -109,10 +109,32 @@ async function renderQueue(pendingAcks) {
   show($("queue"));
 }
 
+function siteLines(site) {
+  const name = platformName(site.platform);
+  const lines = [];
+  if (site.postsSeen > 0 && site.controlsMatched === 0) lines.push(t("popupSiteBroken", name));
+  if (site.unreadable > 0) lines.push(t("popupSiteUnreadable", name, formatNumber(site.unreadable)));
+  if (site.problems?.length) lines.push(t("popupSiteProblems", name, site.problems.join("; ")));
+  return lines;
+}
+
+/** Copies the sanitized skeleton of one post of a broken site, for the agency's selector hot-fix. */
+async function copyReport(platform, status) {
+  const { report } = await send("breakageReport", { platform }).catch(() => ({ report: null }));
+  if (report) await navigator.clipboard.writeText(report);
+  status.textContent = t(report ? "popupReportCopied" : "popupReportUnavailable");
+}
+
 function renderSites(breakage = []) {
   const list = $("sites-broken");
-  list.replaceChildren(...breakage.map((site) =>
-    el("li", { "data-platform": site.platform }, t("popupSiteBroken", platformName(site.platform)))));
+  list.replaceChildren(...breakage.map((site) => {
+    const status = el("p", { class: "report-status", role: "status" });
+    const button = el("button", { type: "button", class: "secondary", "data-action": "copy-report" },
+      t("popupCopyReport"));
+    button.addEventListener("click", () => copyReport(site.platform, status));
+    return el("li", { "data-platform": site.platform }, ...siteLines(site).map((line) => el("p", {}, line)),
+      button, status);
+  }));
   show($("sites-ok"), breakage.length === 0);
   show(list, breakage.length > 0);
   show($("sites"));

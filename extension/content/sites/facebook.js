@@ -36,7 +36,9 @@
         // nothing holding a landmark or a dialog is a post).
         // FBCMF still finds posts as div[role=main] div[aria-posinset]. Comments stay articles, labelled
         // "Komentar oleh …" / "Balasan oleh …" / "Comment by …" / "Reply by …" (U-FB1 scanFbFeedPosts); the
-        // innermost container is the subject, so a like on a comment is about the comment.
+        // innermost container is the subject, so a like on a comment is about the comment (the engine's default,
+        // the outermost, would make every comment its post).
+        nesting: "innermost",
         container: [
           `div:has(${MENU}) ~ div:has(${MENU}):not(${REGIONS})`, `div:has(${MENU}):has(~ * ${MENU}):not(${REGIONS})`,
           `:is([role='main'], [role='dialog']) > div:has(${MENU}):not([role='feed'], :has([role='feed']))`,
@@ -161,8 +163,8 @@
     },
 
     // A comment box is inside its post (the permalink, the comments dialog); a reply box inside its comment.
-    composerContext(textbox, table) {
-      const postEl = textbox.closest(table.post.container) ?? Netral.engine.lastPost;
+    composerContext(textbox, table, ctx) {
+      const postEl = textbox.closest(table.post.container) ?? ctx.lastPost;
       return { action: postEl ? "comment" : "post", postEl };
     },
   });

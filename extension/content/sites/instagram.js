@@ -147,12 +147,6 @@
       };
     },
 
-    // A reel's comment box sits in a panel beside the reel: it belongs to the reel whose comment icon was pressed.
-    composerContext(textbox, table) {
-      const postEl = textbox.closest(table.post.container)
-        ?? Netral.engine.lastActionPost("comment") ?? Netral.engine.lastPost;
-      return { action: postEl ? "comment" : "post", postEl };
-    },
   });
 
   /** A like outside the post's action bar is a like of the comment row around it: that comment is the subject. */

@@ -77,6 +77,7 @@
         replyLabels: ["Balas ke", "Reply to"],
         // A profile page (/@handle): the full name in <h1> (no source: audit §6 row 16).
         profileName: "h1",
+        profile: { name: "h1" }, // a follow outside a post: the engine's default, handle from the URL
         reservedPaths: ["search", "activity", "settings", "login", "intent"],
       },
     },
@@ -112,7 +113,7 @@
 
     // A reply composer replies to the post whose reply icon was pressed; any other composer writes a new post
     // (a quote's own text is a new post; the quote itself was held as a share).
-    composerContext(textbox, table) {
+    composerContext(textbox, table, ctx) {
       const label = (textbox.getAttribute("aria-label") ?? "").toLowerCase();
       const isReply = table.page.replyLabels.some((l) => label.startsWith(l.toLowerCase()));
       if (!isReply) return { action: "post", postEl: null };
@@ -120,32 +121,10 @@
       const focal = [...document.querySelectorAll(table.post.container)]
         .find((el) => el.querySelector(table.post.permalink)?.getAttribute("href") === location.pathname);
       const postEl = textbox.closest(table.post.container) ?? (textbox.closest("[role='dialog']") ? null : focal)
-        ?? Netral.engine.lastActionPost("comment") ?? Netral.engine.lastPost;
-      return { action: "comment", postEl: postEl && outermost(postEl, table) };
+        ?? ctx.lastActionPost("comment") ?? ctx.lastPost;
+      return { action: "comment", postEl: postEl && ctx.postOf(postEl) };
     },
 
-    // A control inside a post acts on the outermost post around it (SHE getOutermostMatchingAncestor, l.796);
-    // follow outside a post is about the profile on screen.
-    contextFor(control, rule, table) {
-      const inPost = control.closest(table.post.container);
-      if (inPost && rule.scope !== "last" && rule.scope !== "none") return { postEl: outermost(inPost, table) };
-      if (rule.action !== "follow" || inPost) return null;
-      const name = document.querySelector(table.page.profileName);
-      return {
-        post: {
-          author_handle: Netral.extract.handleFromHref(location.href, table.page.reservedPaths),
-          author_name: name ? Netral.extract.text(name) : null,
-          url: location.href,
-        },
-      };
-    },
   });
 
-  function outermost(postEl, table) {
-    let outer = postEl;
-    for (let node = postEl.parentElement?.closest(table.post.container); node; node = node.parentElement?.closest(table.post.container)) {
-      outer = node;
-    }
-    return outer;
-  }
 })();

@@ -94,6 +94,11 @@
         // "user-profile-nickname" (PMD, audit §4 row 19).
         profileHandle: "[data-e2e='user-profile-uid'], [data-e2e='user-title']",
         profileName: "[data-e2e='user-profile-nickname'], [data-e2e='user-subtitle']",
+        // A follow on a profile page: the engine's default reads the profile on screen from these.
+        profile: {
+          handle: "[data-e2e='user-profile-uid'], [data-e2e='user-title']",
+          name: "[data-e2e='user-profile-nickname'], [data-e2e='user-subtitle']",
+        },
         // The share icon whose hover or click opens the share menu.
       shareOpener: "[data-e2e='share-icon'], [data-e2e='browse-share-icon']",
       reservedPaths: ["foryou", "following", "explore", "live", "tag", "music", "search", "discover", "upload"],
@@ -118,28 +123,12 @@
       };
     },
 
-    // On the feed the comment panel sits beside the videos: it belongs to the video whose comment icon was pressed.
-    composerContext(textbox, table) {
-      const postEl = textbox.closest(table.post.container)
-        ?? Netral.engine.lastActionPost("comment") ?? Netral.engine.lastPost;
-      return { action: postEl ? "comment" : "post", postEl };
-    },
 
     contextFor(control, rule, table) {
       if (control.closest(table.post.container)) return null;
       // A share menu item outside the video belongs to the video whose share icon opened the menu.
       if (rule.action === "share") return shareOpener?.isConnected ? { postEl: shareOpener } : null;
-      // Follow on a profile page is about the profile on screen.
-      if (rule.action !== "follow") return null;
-      const x = Netral.extract;
-      return {
-        post: {
-          author_handle: x.text(document.querySelector(table.page.profileHandle))
-            || x.handleFromHref(location.href, table.page.reservedPaths),
-          author_name: x.text(document.querySelector(table.page.profileName)) || null,
-          url: location.href,
-        },
-      };
+      return null; // a follow on a profile page: the engine's default, from page.profile
     },
   };
 

@@ -131,7 +131,7 @@
       return { post: { author_handle: handle, author_name: user.name, url: location.href } };
     },
 
-    composerContext(textbox, table) {
+    composerContext(textbox, table, ctx) {
       const composed = composedByUrl(table);
       if (composed) return composed;
       const scope = textbox.closest("[role='dialog']") ?? textbox.closest("main") ?? document;
@@ -142,7 +142,7 @@
       const inDialog = textbox.closest("[role='dialog']")?.querySelector(table.post.container);
       const focal = [...document.querySelectorAll(table.post.container)]
         .find((a) => a.querySelector(table.post.permalink)?.getAttribute("href") === location.pathname);
-      const postEl = inDialog ?? Netral.engine.lastActionPost("comment") ?? focal ?? Netral.engine.lastPost;
+      const postEl = inDialog ?? ctx.lastActionPost("comment") ?? focal ?? ctx.lastPost;
       return { action: "comment", postEl };
     },
   });

@@ -109,6 +109,8 @@
         // YTD-PAGE-HEADER-RENDERER and .yt-page-header-view-model__page-header-headline-info; plausible), older
         // <ytd-c4-tabbed-header-renderer>, with the channel's name in <h1>.
         channelName: "yt-page-header-view-model h1, ytd-c4-tabbed-header-renderer #channel-name, #channel-header #channel-name",
+        // Subscribe outside a video is about the channel on screen: the engine's default follow (handle from the URL).
+        profile: { name: "yt-page-header-view-model h1, ytd-c4-tabbed-header-renderer #channel-name, #channel-header #channel-name" },
         // A reply box's thread and the comment it answers (archive 55301671178: ytd-comment-thread-renderer, its
         // ytd-comment-replies-renderer).
         thread: "ytd-comment-thread-renderer",
@@ -138,25 +140,13 @@
 
     // A reply is a comment on the comment it answers, whose box sits beside it in the thread; any other box
     // comments on its enclosing post (the video), else on the last post the user acted on.
-    composerContext(textbox, table) {
+    composerContext(textbox, table, ctx) {
       const thread = textbox.closest("ytd-comment-replies-renderer")?.closest(table.page.thread);
       const postEl = thread?.querySelector(table.page.threadComment) ?? textbox.closest(table.post.container) ??
-        Netral.engine.lastPost;
+        ctx.lastPost;
       return { action: postEl ? "comment" : "post", postEl };
     },
 
-    // Subscribe on a channel page is about the channel on screen.
-    contextFor(control, rule, table) {
-      if (rule.action !== "follow" || control.closest(table.post.container)) return null;
-      const name = document.querySelector(table.page.channelName);
-      return {
-        post: {
-          author_handle: Netral.extract.handleFromHref(location.href, table.page.reservedPaths),
-          author_name: name ? Netral.extract.text(name) : null,
-          url: location.href,
-        },
-      };
-    },
   });
 
   /** The video's canonical URL: desktop's video-id attribute, else the page's ?v= or /shorts/<id> (mobile has no

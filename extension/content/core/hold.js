@@ -1,0 +1,122 @@
+// Hold and replay: a trusted event that is an action is held before the site sees it, answered from what is
+// known or by asking the service worker, and let through untouched (allow), or shown the warning and performed
+// once, the way the user started it, after "proceed".
+"use strict";
+
+(() => {
+  const s = Netral.core.state;
+  const v = Netral.verdicts;
+
+  let held = null; // the action currently held (waiting for a verdict or a decision)
+
+  function hold(event) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+
+  /** Called for every trusted event that is an action; returns without touching the event when allowed. */
+  function intercept(event, intent) {
+    if (!s.enabled) return;
+    if (held) { hold(event); return; } // one decision at a time; a second click during a check is dropped
+    if (intent.postEl) {
+      s.lastPost = intent.postEl;
+      s.lastActionPost[intent.action] = intent.postEl;
+      if (Netral.health.empty(intent.post) && !intent.draft) Netral.health.noteUnreadable(intent.postEl);
+    }
+    const known = v.known(intent);
+    if (known && (known.verdict === "allow" || v.alreadyAcknowledged(intent, known))) return;
+    hold(event);
+    if (event.type === "keydown") s.swallowKeyup = event.key;
+    // The click that follows a held pointerup is part of the same action.
+    if (event.type === "pointerup") s.swallowClick = { element: intent.control ?? event.target, at: event.timeStamp };
+    held = intent;
+    intent.generation = v.generation;
+    if (known) { decide(intent, known); return; }
+    Netral.send("check", {
+      platform: s.site.platform, action: intent.action, post: intent.post, draft_text: intent.draft || null,
+    }).catch((error) => ({ verdict: "unchecked", reason: String(error?.message ?? error) }))
+      .then((response) => decide(intent, response));
+  }
+
+  async function decide(intent, response) {
+    v.remember(intent, response);
+    if (response.verdict === "allow" || v.alreadyAcknowledged(intent, response)) {
+      held = null;
+      replay(intent);
+      return;
+    }
+    const verdict = ["warn", "block"].includes(response.verdict) ? response.verdict : "unchecked";
+    const outcome = await Netral.warning.show({
+      verdict, response, action: intent.action, post: intent.post, returnFocus: intent.control ?? intent.textbox,
+    });
+    held = null;
+    acknowledge(intent, response, outcome);
+    if (outcome === "proceeded") {
+      v.rememberAcknowledged(intent, response);
+      replay(intent);
+    }
+  }
+
+  function acknowledge(intent, response, outcome) {
+    const ack = {
+      ack_id: crypto.randomUUID(),
+      check_id: response.check_id ?? null,
+      platform: s.site.platform,
+      action: intent.action,
+      outcome,
+      entity_ids: (response.matches ?? []).map((m) => m.entity_id),
+      election_ids: [...new Set((response.matches ?? []).map((m) => m.election?.id).filter(Boolean))],
+      bundle_id: response.rules?.bundle_id ?? null,
+      rules_version: response.rules?.version ?? null,
+      occurred_at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      justification: null,
+    };
+    Netral.send("acknowledge", { ack }).catch(() => {});
+  }
+
+  const pointer = (type, event, buttons) => new PointerEvent(type, {
+    bubbles: true, cancelable: true, composed: true, pointerId: event.pointerId, pointerType: event.pointerType,
+    isPrimary: true, button: event.button, buttons, clientX: event.clientX, clientY: event.clientY,
+    screenX: event.screenX, screenY: event.screenY,
+  });
+
+  /** Performs the held action once, the way the user started it. */
+  function replay(intent) {
+    const { event } = intent;
+    s.replaying = true;
+    try {
+      if (event.type === "submit") {
+        event.target.requestSubmit(event.submitter ?? undefined);
+      } else if (event.type === "keydown") {
+        const init = {
+          key: event.key, code: event.code, keyCode: event.keyCode, which: event.which, location: event.location,
+          ctrlKey: event.ctrlKey, metaKey: event.metaKey, shiftKey: event.shiftKey, altKey: event.altKey,
+          bubbles: true, cancelable: true, composed: true,
+        };
+        const target = event.target.isConnected ? event.target : document.activeElement ?? document.body;
+        target.dispatchEvent(new KeyboardEvent("keydown", init));
+        target.dispatchEvent(new KeyboardEvent("keyup", init));
+      } else if (event.type === "dblclick") {
+        event.target.dispatchEvent(new MouseEvent("dblclick", {
+          bubbles: true, cancelable: true, composed: true, detail: 2,
+          clientX: event.clientX, clientY: event.clientY, screenX: event.screenX, screenY: event.screenY,
+        }));
+      } else if (event.type === "pointerup") {
+        const target = event.target.isConnected ? event.target : intent.control;
+        target.dispatchEvent(pointer("pointerdown", event, 1));
+        target.dispatchEvent(pointer("pointerup", event, 0));
+        (intent.control ?? target).click();
+      } else if (event.type === "auxclick") {
+        // A middle click opens the link in a new tab; the proceed click is the user gesture window.open needs.
+        const href = (intent.control ?? event.target).closest?.("a[href]")?.href;
+        if (href) window.open(href, "_blank", "noopener");
+      } else {
+        (intent.control ?? event.target).click();
+      }
+    } finally {
+      s.replaying = false;
+    }
+  }
+
+  Netral.hold = { hold, intercept, get held() { return held; } };
+})();

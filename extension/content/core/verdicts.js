@@ -1,0 +1,144 @@
+// Verdicts: what the engine knows without asking, and the service-worker fan-out that fills it. One verdict shape
+// (the companion's check response), one cache policy: a post's verdicts hold while its fingerprint is the same
+// and the rules epoch has not changed; a draft's while its text is the same. Posts are classified in batches as
+// they come near the viewport, then no longer observed (scrolling a long feed costs no observer work for posts
+// already known); an epoch change forgets everything and classifies the posts on the page again.
+"use strict";
+
+(() => {
+  const CLASSIFY_DELAY_MS = 40;
+  const s = Netral.core.state;
+
+  let postVerdicts = new WeakMap(); // post element -> {fp, matched, responses: {action: response}}
+  let drafts = new WeakMap(); // composer textbox -> {text, action, response}
+  let acknowledged = new WeakMap(); // post element -> Set of "action|entity" the user already proceeded on
+  let generation = 0; // counts forget(): an answer asked for under an older epoch is not kept
+  const observed = new WeakSet();
+
+  const entityKeys = (action, response) =>
+    response.verdict === "unchecked" ? [`${action}|unchecked`]
+      : (response.matches ?? []).map((m) => `${action}|${m.entity_id}`);
+
+  /** The user already proceeded on these entities for this action on this post (e.g. reply icon, then send). */
+  function alreadyAcknowledged(intent, response) {
+    const seen = intent.postEl && acknowledged.get(intent.postEl);
+    if (!seen || response.verdict === "block") return false;
+    const keys = entityKeys(intent.action, response);
+    return keys.length > 0 && keys.every((key) => seen.has(key));
+  }
+
+  function rememberAcknowledged(intent, response) {
+    if (!intent.postEl) return;
+    const seen = acknowledged.get(intent.postEl) ?? new Set();
+    for (const key of entityKeys(intent.action, response)) seen.add(key);
+    acknowledged.set(intent.postEl, seen);
+  }
+
+  /** A verdict known without asking: allowed post, pre-fetched response, or a checked draft. Else null. */
+  function known(intent) {
+    if (intent.draft) {
+      const entry = drafts.get(intent.textbox);
+      return entry && entry.text === intent.draft && entry.action === intent.action ? entry.response : null;
+    }
+    // A post action with nothing to read (an empty composer's button) is allowed; a sticker's label is checked.
+    if (!intent.postEl) return intent.action === "post" && !intent.post?.text ? { verdict: "allow" } : null;
+    const record = postVerdicts.get(intent.postEl);
+    if (!record || record.fp !== Netral.extract.fingerprint(intent.post)) return null;
+    if (!record.matched) return { verdict: "allow" };
+    return record.responses[intent.action] ?? null;
+  }
+
+  function remember(intent, response) {
+    if (intent.draft || !intent.postEl || response.verdict === "unchecked" || response.unchecked) return;
+    if (intent.generation !== generation) return;
+    const fp = Netral.extract.fingerprint(intent.post);
+    let record = postVerdicts.get(intent.postEl);
+    if (!record || record.fp !== fp) record = { fp, matched: true, responses: {} };
+    record.responses[intent.action] = response;
+    if (response.verdict === "allow" && !response.matches?.length && intent.action === "like") record.matched = false;
+    postVerdicts.set(intent.postEl, record);
+  }
+
+  function rememberDraft(textbox, intent, response, asked) {
+    if (response && asked === generation && response.verdict !== "unchecked" && !response.unchecked) {
+      drafts.set(textbox, { text: intent.draft, action: intent.action, response });
+    }
+  }
+
+  // ── classification ahead of time ────────────────────────────────────────────────────────────────────
+  const pending = new Set();
+  let batches = 0;
+  let timer = null;
+
+  const viewport = new IntersectionObserver((entries) => {
+    for (const entry of entries) if (entry.isIntersecting) pending.add(entry.target);
+    if (pending.size && !timer) timer = setTimeout(classifyPending, CLASSIFY_DELAY_MS);
+  }, { rootMargin: "800px 0px" });
+
+  /** Starts watching a post found by a scan (once per post and epoch). */
+  function observe(postEl) {
+    if (observed.has(postEl)) return;
+    observed.add(postEl);
+    viewport.observe(postEl);
+  }
+
+  async function classifyPending() {
+    timer = null;
+    if (!s.enabled) return;
+    const batch = [];
+    for (const postEl of pending) {
+      pending.delete(postEl);
+      if (!postEl.isConnected) continue;
+      const post = Netral.intent.extract(postEl);
+      if (Netral.health.empty(post)) {
+        Netral.health.noteUnreadable(postEl);
+        continue; // never an empty check; an action on it is answered as "could not be checked"
+      }
+      const fp = Netral.extract.fingerprint(post);
+      if (postVerdicts.get(postEl)?.fp === fp) continue;
+      batch.push({ postEl, post, fp });
+    }
+    if (!batch.length) return;
+    const asked = generation;
+    const answer = await Netral.send("classify", {
+      platform: s.site.platform, posts: batch.map(({ post }, key) => ({ key, post })),
+    }).catch(() => null);
+    if (asked !== generation) return; // the epoch changed meanwhile: these posts are being classified again
+    for (const result of answer?.results ?? []) {
+      const item = batch[result.key];
+      if (!item) continue;
+      postVerdicts.set(item.postEl, { fp: item.fp, matched: result.matched, responses: result.responses ?? {} });
+      viewport.unobserve(item.postEl); // known now; a changed post is checked afresh when acted on
+    }
+    // A count of answered batches: lets tests and the benchmark wait for "classified ahead".
+    if (answer?.results) document.documentElement.dataset.netralClassified = String(++batches);
+  }
+
+  /**
+   * The companion's rules epoch changed (another bundle, a stage began or ended): every verdict and checked draft
+   * is forgotten, and so is what the user proceeded on, which they decided under the old rules.
+   */
+  function forget() {
+    postVerdicts = new WeakMap();
+    drafts = new WeakMap();
+    acknowledged = new WeakMap();
+    generation += 1;
+    document.documentElement.dataset.netralRulesChanged = String(generation); // lets tests wait for it
+    reclassify();
+  }
+
+  /** After an in-app navigation or an epoch change: every post on the page is reported in view again. */
+  function reclassify() {
+    for (const postEl of document.querySelectorAll(s.rules.post)) {
+      viewport.unobserve(postEl);
+      viewport.observe(postEl);
+      observed.add(postEl);
+    }
+    Netral.health.schedule();
+  }
+
+  Netral.verdicts = {
+    known, remember, rememberDraft, alreadyAcknowledged, rememberAcknowledged, observe, forget, reclassify,
+    get generation() { return generation; },
+  };
+})();
