@@ -365,8 +365,12 @@ def test_popup_shows_the_bundle_and_sites_where_no_control_matched(setup):
     page.evaluate(health, {"platform": "facebook", "postsSeen": 6, "controlsMatched": 0})
     page.reload()
     page.locator("main[aria-busy='false']").wait_for()
-    expect(page.locator("#sites-broken li")).to_have_text(
+    expect(page.locator("#sites-broken li > p:first-child")).to_have_text(
         [setup.msg("popupSiteBroken", "Facebook")]
+    )
+    # Each broken site offers the breakage report for the agency's hot-fix.
+    expect(page.locator("#sites-broken li [data-action='copy-report']")).to_have_text(
+        setup.msg("popupCopyReport")
     )
     expect(page.locator("#sites-ok")).to_be_hidden()
     page.evaluate(health, {"platform": "facebook", "postsSeen": 6, "controlsMatched": 4})

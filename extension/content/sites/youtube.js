@@ -22,6 +22,8 @@
         // m.youtube.com (audit §5 row 4, missing): the watch page's <ytm-slim-video-metadata-section-renderer>
         // (title, owner, action bar; archive 530556544, 18120033065) and a Short's <shorts-video> in
         // .ytShortsCarouselCarouselItem (PreMiD/Activities mobile_shorts.ts, 2c3e7c3 2025-04-29).
+        // A comment sits inside its video's ytd-watch-flexy and is its own subject: the innermost match is the post.
+        nesting: "innermost",
         container: "ytd-comment-view-model, ytd-comment-renderer, ytd-reel-video-renderer, ytd-watch-flexy, " +
           "ytm-slim-video-metadata-section-renderer, shorts-video",
         // Watch: <ytd-watch-metadata #title h1> (no source found; plausible). Shorts: yt-shorts-video-title-view-model
