@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -63,11 +64,37 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.3f} ms"
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """VmRSS (resident now) or VmHWM (peak resident) of a process, in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+    raise RuntimeError(f"no {field}")
+
+
+class ChildPeaks(threading.Thread):
+    """Polls the peak RSS (VmHWM) of every child of `pid` until stopped: the compile child
+    exits before `serve` prints its line, so its peak is read while it lives."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peaks, self.done = pid, {}, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.01):
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                try:
+                    if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.pid:
+                        child = int(stat.parent.name)
+                        self.peaks[child] = max(self.peaks.get(child, 0),
+                                                rss_mb(child, "VmHWM"))
+                except (OSError, ValueError, IndexError, RuntimeError):
+                    continue
+
+    def peak(self) -> float:
+        self.done.set()
+        self.join()
+        return max(self.peaks.values(), default=0.0)
 
 
 def candidate_names(count: int, rng: random.Random) -> list[str]:
@@ -93,20 +120,24 @@ def make_post(length: int, names: list[str], rng: random.Random, mentions: int) 
 
 @contextmanager
 def serve(data_dir: Path, bundle: Path, trusted: Path):
-    """A real `python -m companion serve` on a free port; yields (base_url, token, seconds, pid)."""
+    """A real `python -m companion serve` on a free port; yields (base_url, token, seconds, pid,
+    peak RSS of its children until listening)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "companion", "serve", "--port", "0", "--data-dir", str(data_dir),
          "--rules", str(bundle), "--trusted-keys", str(trusted)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPO,
     )
+    children = ChildPeaks(process.pid)
+    children.start()
     try:
         line = process.stdout.readline()
         elapsed = time.perf_counter() - started
+        child_peak = children.peak()
         if not line.startswith("listening on "):
             raise RuntimeError(f"serve did not start: {line!r}")
         token = (data_dir / "token").read_text().strip()
-        yield line.split()[-1], token, elapsed, process.pid
+        yield line.split()[-1], token, elapsed, process.pid, child_peak
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -223,12 +254,22 @@ def main() -> None:
     print("\nreal `serve` process (the bundle with a stage open now)")
     bundle_path = with_open_stage(bundle_path, key)
     data_dir = work / "data"
-    shutil.rmtree(data_dir, ignore_errors=True)
-    with serve(data_dir, bundle_path, trusted_path) as (_, _, seconds, pid):
-        row("startup to listening, cold (no cache)", f"{seconds:.2f} s")
-        row("RSS after cold start", f"{rss_mb(pid):.0f} MB", "target ≤ 300 MB")
-    with serve(data_dir, bundle_path, trusted_path) as (url, token, seconds, pid):
-        row("startup to listening, warm (cache)", f"{seconds:.2f} s", "target ≤ 3 s")
+    # Each start three times (the median is printed): a shared machine's load comes and goes.
+    colds, warms = [], []
+    for _ in range(3):
+        shutil.rmtree(data_dir, ignore_errors=True)
+        with serve(data_dir, bundle_path, trusted_path) as (_, _, seconds, pid, child):
+            colds.append((seconds, rss_mb(pid, "VmHWM"), child))
+        with serve(data_dir, bundle_path, trusted_path) as (_, _, seconds, pid, child):
+            warms.append((seconds, rss_mb(pid, "VmHWM"), child))
+    seconds, parent, child = sorted(colds)[1]
+    row("startup to listening, cold (first acceptance)", f"{seconds:.2f} s", "target ≤ 3 s")
+    row("  peak RSS parent / compile child", f"{parent:.0f} / {child:.0f} MB",
+        "target ≤ 300 MB each")
+    seconds, parent, _ = sorted(warms)[1]
+    row("startup to listening, warm (compiled cache)", f"{seconds:.2f} s", "target ≤ 1 s")
+    row("  peak RSS", f"{parent:.0f} MB", "target ≤ 300 MB")
+    with serve(data_dir, bundle_path, trusted_path) as (url, token, seconds, pid, _):
         row("RSS after warm start", f"{rss_mb(pid):.0f} MB", "target ≤ 300 MB")
         headers = {"Authorization": f"Bearer {token}"}
         posts = [make_post(280, names, rng, rng.choice((0, 1))) for _ in range(200)]

@@ -94,7 +94,11 @@ def serve(**options) -> None:
     sock = _listen(settings.host, settings.port)
     port = sock.getsockname()[1]
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    from companion.rules.manager import compile_ahead
 
+    # A new large bundle's parse runs in a child while this process imports the web stack.
+    compile_ahead(settings.startup_bundles(), settings.rules_dir, settings.cache_dir,
+                  settings.trusted_keys_path())
     from companion.app import create_app  # imported here so the other commands start fast
 
     app = create_app(settings.model_copy(update={"port": port}))

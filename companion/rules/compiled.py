@@ -10,8 +10,10 @@ acceptance, and imports nothing of them.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 import struct
 import sys
 from array import array
@@ -100,6 +102,22 @@ class _Postings:
                 if spelling != entry[0]:
                     entry[2][str(entity)] = spelling  # str: the tables travel as JSON
 
+    def add_column(self, column: list, key_of) -> None:
+        """add() for every (entity, spellings) of a column, in entity order."""
+        keys = self.keys
+        for entity, spellings in column:
+            for spelling in spellings:
+                key = key_of(spelling)
+                if not key:
+                    continue
+                entry = keys.get(key)
+                if entry is None:
+                    keys[key] = [spelling, [entity], {}]
+                elif entry[1][-1] != entity:
+                    entry[1].append(entity)
+                    if spelling != entry[0]:
+                        entry[2][str(entity)] = spelling
+
 
 def levels_of(policy: dict | None) -> tuple[int, ...]:
     """A policy as one severity per action, UNSET where it names none."""
@@ -118,14 +136,52 @@ def _election(index: dict[str, int], entity: dict, election_id: str) -> int:
     return index[election_id]
 
 
+# A phrase of lowercase ASCII words of two letters or more is its own normal form: nothing for N
+# to fold, read or join. Most of the 258k candidates' weak names are such phrases.
+_PLAIN = re.compile(r"[a-z]{2,}(?: [a-z]{2,})*")
+_KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}
+
+
+def _blob(texts: list[str]) -> tuple[bytes, array]:
+    """UTF-8 texts back to back, and the offsets of their boundaries."""
+    parts = [text.encode("utf-8") for text in texts]
+    return b"".join(parts), array("I", itertools.accumulate(map(len, parts), initial=0))
+
+
+def _classes(column: list, key_of, table: dict) -> array:
+    """Per entity, the index in `table` of key_of(value); computed once per distinct value.
+
+    `column` holds hashable raw values; `table` maps a computed key to its index, filled in
+    entity order of first use, as one pass over the entities would."""
+    memo = dict.fromkeys(column)  # distinct values, in order of first use
+    for value in memo:
+        memo[value] = table.setdefault(key_of(value), len(table))
+    return array("I", map(memo.__getitem__, column))
+
+
+def _postings_arrays(entries: list) -> tuple[array, array]:
+    """Offsets and entities of one posting kind, pattern by pattern (None: no entity)."""
+    offsets = array("I", itertools.accumulate(
+        (len(entry[1]) if entry else 0 for entry in entries), initial=0))
+    listed = array("I", itertools.chain.from_iterable(entry[1] for entry in entries if entry))
+    return offsets, listed
+
+
 def compile_payload(bundle: dict) -> Compiled:
-    """Compile a verified, schema-valid bundle payload into its matching tables."""
+    """Compile a verified, schema-valid bundle payload into its matching tables.
+
+    Column by column rather than entity by entity: each table is one pass over one field, and
+    the few distinct policies, reference lists and activity windows are computed once each.
+    """
     normalized: dict[str, str] = {}  # many candidates share a spelling: normalise each once
 
     def norm(text: str) -> str:
-        if text not in normalized:
-            normalized[text] = normalize(text)
-        return normalized[text]
+        if _PLAIN.fullmatch(text):
+            return text
+        found = normalized.get(text)
+        if found is None:
+            found = normalized[text] = normalize(text)
+        return found
 
     legal_refs = bundle.get("legal_refs") or []
     ref_index = {ref["id"]: i for i, ref in reversed(list(enumerate(legal_refs)))}
@@ -134,42 +190,52 @@ def compile_payload(bundle: dict) -> Compiled:
         sorted({ref_index[r] for r in bundle.get("default_legal_refs") or () if r in ref_index})
         or range(len(legal_refs))
     )
-    level_sets: dict[tuple[int, ...], int] = {}
-    ref_sets: dict[tuple[int, ...], int] = {}
-    names, weak, hashtags = _Postings(), _Postings(), _Postings()
-    accounts: dict[str, _Postings] = {}
-    ids, labels, kinds = bytearray(), bytearray(), bytearray()
-    id_offsets, label_offsets = array("I", [0]), array("I", [0])
-    entity_levels, entity_refs = array("I"), array("I")
     election_index = {election["id"]: i for i, election in enumerate(bundle.get("elections") or ())}
-    activity: dict[tuple, int] = {((), None, None): 0}
-    entity_activity = array("I")
-
     entities = bundle.get("entities") or []
+
+    ids, id_offsets = _blob([entity["id"] for entity in entities])
+    labels, label_offsets = _blob([entity["name"] for entity in entities])
+    kinds = bytes([_KIND_INDEX[entity["kind"]] for entity in entities])
+
+    policies = [entity.get("policy") for entity in entities]
+    level_sets: dict[tuple[int, ...], int] = {}
+    entity_levels = _classes(
+        [tuple(map(policy.get, ACTIONS)) if policy else None for policy in policies],
+        lambda own: levels_of(dict(zip(ACTIONS, own, strict=True)) if own else None),
+        level_sets,
+    )
+    cited = [entity.get("legal_refs") for entity in entities]
+    ref_sets: dict[tuple[int, ...], int] = {}
+    entity_refs = _classes(
+        [tuple(refs) if refs else () for refs in cited],
+        lambda refs: tuple(sorted({ref_index[r] for r in refs if r in ref_index})) or defaults,
+        ref_sets,
+    )
+    windows = list(zip(
+        [tuple(x) if x else () for x in [entity.get("elections") for entity in entities]],
+        [entity.get("active_from") for entity in entities],
+        [entity.get("active_until") for entity in entities],
+        strict=True,
+    ))
+
+    def when(window: tuple) -> tuple:
+        entity = entities[windows.index(window)]
+        elections = {_election(election_index, entity, x) for x in window[0]}
+        return tuple(sorted(elections)), instant(window[1]), instant(window[2])
+
+    activity: dict[tuple, int] = {((), None, None): 0}
+    entity_activity = _classes(windows, when, activity)
+
+    names, weak, hashtags = _Postings(), _Postings(), _Postings()
+    names.add_column([(e, x["names"]) for e, x in enumerate(entities) if x.get("names")], norm)
+    weak.add_column(
+        [(e, x["weak_names"]) for e, x in enumerate(entities) if x.get("weak_names")], norm
+    )
+    hashtags.add_column(
+        [(e, x["hashtags"]) for e, x in enumerate(entities) if x.get("hashtags")], hashtag_key
+    )
+    accounts: dict[str, _Postings] = {}
     for e, entity in enumerate(entities):
-        ids += entity["id"].encode("utf-8")
-        id_offsets.append(len(ids))
-        labels += entity["name"].encode("utf-8")
-        label_offsets.append(len(labels))
-        kinds.append(KINDS.index(entity["kind"]))
-        own = levels_of(entity.get("policy"))
-        entity_levels.append(level_sets.setdefault(own, len(level_sets)))
-        elections = {_election(election_index, entity, x) for x in entity.get("elections") or ()}
-        when = (
-            tuple(sorted(elections)),
-            instant(entity.get("active_from")),
-            instant(entity.get("active_until")),
-        )
-        entity_activity.append(activity.setdefault(when, len(activity)))
-        cited = sorted({ref_index[r] for r in entity.get("legal_refs") or () if r in ref_index})
-        refs = tuple(cited) or defaults
-        entity_refs.append(ref_sets.setdefault(refs, len(ref_sets)))
-        for name in entity.get("names") or ():
-            names.add(norm(name), e, name)
-        for name in entity.get("weak_names") or ():
-            weak.add(norm(name), e, name)
-        for tag in entity.get("hashtags") or ():
-            hashtags.add(hashtag_key(tag), e, tag)
         for platform, handles in (entity.get("accounts") or {}).items():
             for handle in handles:
                 accounts.setdefault(platform, _Postings()).add(handle_key(handle), e, handle)
@@ -178,30 +244,23 @@ def compile_payload(bundle: dict) -> Compiled:
     phrases = sorted(names.keys.keys() | weak.keys.keys() | context.keys())
     spellings: dict[int, str] = {}
     entity_spellings: dict[str, str] = {}
-    name_offsets, name_entities = array("I", [0]), array("I")
-    weak_offsets, weak_entities = array("I", [0]), array("I")
-    context_patterns = array("I")
+    named = [names.keys.get(phrase) for phrase in phrases]
+    weakly = [weak.keys.get(phrase) for phrase in phrases]
     for p, phrase in enumerate(phrases):
-        spelling = next(
-            (t[phrase][0] for t in (names.keys, weak.keys) if phrase in t), context.get(phrase)
-        )
+        entries = (named[p], weakly[p])
+        spelling = next((entry[0] for entry in entries if entry), None) or context[phrase]
         if spelling != phrase:
             spellings[p] = spelling
-        for postings, entities_of, offsets in (
-            (names, name_entities, name_offsets),
-            (weak, weak_entities, weak_offsets),
-        ):
-            entry = postings.keys.get(phrase)
-            if entry:
-                entities_of.extend(entry[1])
+        for entry in entries:
+            if entry and (entry[2] or entry[0] != spelling):
                 for e, own in entry[2].items():
                     entity_spellings[f"{p},{e}"] = own
                 if entry[0] != spelling:
                     entity_spellings.update({f"{p},{e}": entry[0] for e in entry[1]
                                              if f"{p},{e}" not in entity_spellings})
-            offsets.append(len(entities_of))
-        if phrase in context:
-            context_patterns.append(p)
+    name_offsets, name_entities = _postings_arrays(named)
+    weak_offsets, weak_entities = _postings_arrays(weakly)
+    context_patterns = array("I", [p for p, phrase in enumerate(phrases) if phrase in context])
 
     return Compiled(
         meta={k: v for k, v in bundle.items() if k != "entities"},
@@ -216,11 +275,11 @@ def compile_payload(bundle: dict) -> Compiled:
         context=context_patterns,
         hashtags=hashtags.keys,
         accounts={platform: p.keys for platform, p in accounts.items()},
-        ids=bytes(ids),
+        ids=ids,
         id_offsets=id_offsets,
-        labels=bytes(labels),
+        labels=labels,
         label_offsets=label_offsets,
-        kinds=bytes(kinds),
+        kinds=kinds,
         level_sets=[list(levels) for levels in level_sets],
         entity_levels=entity_levels,
         ref_sets=[list(refs) for refs in ref_sets],
@@ -305,6 +364,9 @@ class CompiledCache:
 
     def _path(self, sha256: str) -> Path:
         return self.directory / f"{sha256}.compiled"
+
+    def has(self, sha256: str) -> bool:
+        return self._path(sha256).is_file()
 
     def get(self, sha256: str) -> Compiled | None:
         try:

@@ -12,10 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from companion.rules.bundle import (
+    CHILD_THRESHOLD,
     BundleRejected,
     TrustedKeys,
     VerifiedBundle,
     check_rollback,
+    compile_early,
+    discard_early,
     load_trusted_keys,
     read_bundle_files,
     verify_bundle,
@@ -71,6 +74,31 @@ def _write_atomically(path: Path, data: bytes) -> None:
 def _fetch(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=30) as answer:
         return answer.read(MAX_DOWNLOAD)
+
+
+def compile_ahead(
+    paths: list[Path], rules_dir: Path, cache_dir: Path, trusted_keys_path: Path | None
+) -> None:
+    """Start the child compile of each large startup bundle the cache lacks, before `serve`
+    imports its web stack; RulesManager.load_startup takes the results over (compile_early)."""
+    if trusted_keys_path is None:
+        return
+    cache = CompiledCache(cache_dir)
+    for path in [*paths, *sorted(rules_dir.glob("*.bundle.json"))]:
+        try:
+            if path.stat().st_size < CHILD_THRESHOLD:
+                continue
+            raw, sig = read_bundle_files(path)
+        except (OSError, BundleRejected):
+            continue  # load_startup says why
+        if not cache.has(hashlib.sha256(raw).hexdigest()):
+            compile_early(raw, sig, trusted_keys_path)
+            # The child's pending work item holds these bytes: load_startup uses the same ones
+            # rather than a second 56 MB copy of the file.
+            _read_ahead[path] = (raw, sig)
+
+
+_read_ahead: dict[Path, tuple[bytes, bytes]] = {}
 
 
 class RulesManager:
@@ -179,13 +207,16 @@ class RulesManager:
                 if path.parent == self._rules_dir:
                     self._seen[path] = _stamp(path)
                 try:
-                    raw, sig = read_bundle_files(path)
-                    if hashlib.sha256(raw).hexdigest() in hashes:
+                    raw, sig = _read_ahead.pop(path, None) or read_bundle_files(path)
+                    digest = hashlib.sha256(raw).hexdigest()
+                    if digest in hashes:
                         continue
-                    hashes.add(hashlib.sha256(raw).hexdigest())
+                    hashes.add(digest)
                     candidates.append((self._verify(raw, sig), path))
                 except BundleRejected as error:
                     log.warning("ignored %s: %s (%s)", path, error.reason, error.detail)
+            discard_early()
+            _read_ahead.clear()
             for bundle, path in sorted(candidates, key=lambda item: _rank(item[0]), reverse=True):
                 try:
                     check_rollback(self._previous(bundle.bundle_id), bundle)

@@ -176,3 +176,49 @@ def test_acceptance_imports_the_tables_and_never_the_other_way() -> None:
 
     assert imports("compiled") <= {"normalize"}
     assert "compiled" in imports("bundle")
+
+
+def test_an_early_compile_is_taken_over_after_the_signature_check(kit, key, monkeypatch) -> None:
+    monkeypatch.setattr(bundle_module, "CHILD_THRESHOLD", 0)  # the example takes the child path
+    raw = kit.encode(kit.example())
+    sig = kit.sig_file(key.signature(raw))
+    trusted = kit.trusted([key])
+    bundle_module.compile_early(raw, sig, kit.tmp_path / "trusted_keys.json")
+    assert len(bundle_module._early) == 1
+    verified = verify_bundle(raw, sig, trusted, kit.now)
+    assert not bundle_module._early
+    assert results(Matcher(verified.compiled)) == results(Matcher(compile_payload(kit.example())))
+
+
+def test_an_early_compile_of_unsigned_bytes_is_never_used(kit, key, monkeypatch) -> None:
+    monkeypatch.setattr(bundle_module, "CHILD_THRESHOLD", 0)
+    raw = kit.encode(kit.example())
+    trusted = kit.trusted([key])
+    bundle_module.compile_early(raw, kit.sig_file(), kit.tmp_path / "trusted_keys.json")
+    with pytest.raises(BundleRejected) as caught:
+        verify_bundle(raw, kit.sig_file(), trusted, kit.now)
+    assert caught.value.reason == "bad_signature"
+    bundle_module.discard_early()
+    assert not bundle_module._early
+
+
+def test_the_child_checks_signatures_before_it_parses(kit, key, monkeypatch) -> None:
+    raw = kit.encode(kit.example())
+    kit.trusted([key])
+
+    def no_parse(raw: bytes):
+        raise AssertionError("parsed before the signatures were checked")
+
+    monkeypatch.setattr(bundle_module, "compile_raw", no_parse)
+    answer = bundle_module._compile_signed(raw, kit.sig_file(), kit.tmp_path / "trusted_keys.json",
+                                           kit.now)
+    assert answer[0] == "bad_signature"
+
+
+def test_column_wise_compile_keeps_first_use_order(example) -> None:
+    """Policies, references and windows are numbered in entity order, as the matcher expects."""
+    payload = example()
+    compiled = compile_payload(payload)
+    again = compile_payload(copy.deepcopy(payload))
+    assert dumps(compiled) == dumps(again)
+    assert compiled.entity_levels[0] == 0 and compiled.entity_refs[0] == 0
