@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from companion.rules.compiled import Compiled, CompiledCache, compile_payload, dumps, loads
 from companion.rules.keys import keyid_of
+from companion.rules.selectors import selector_problem
 
 FORMAT = "netral-rules/1"
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
@@ -309,6 +310,9 @@ def parse_payload(raw: bytes) -> dict:
             "malformed", f"The bundle's version {data['version']} is outside 0 … 2^53 − 1."
         )
     _check_elections(data)
+    problem = selector_problem(data.get("selectors"))
+    if problem:
+        raise BundleRejected("malformed", f"The bundle's selector hot-fix is broken: {problem}.")
     return data
 
 

@@ -83,3 +83,40 @@ def test_a_compile_helper_dies_with_a_killed_parent() -> None:
         time.sleep(0.1)
     os.kill(child, signal.SIGKILL)
     raise AssertionError("the compile helper outlived its killed parent")
+
+
+@pytest.mark.parametrize(
+    ("selectors", "where"),
+    [
+        ({"x": {"controls": {"like": [{"selector": "[data-testid='like'] >"}]}}},
+         "selectors.x.controls.like[0].selector"),
+        ({"instagram": {"post": {"container": "article:unknown-pseudo"}}},
+         "selectors.instagram.post.container"),
+        ({"facebook": {"controls": {"share": [{"labels": ["Bagikan"], "within": "[role=menu"
+                                                                           "]]"}]}}},
+         "selectors.facebook.controls.share[0].within"),
+        ({"threads": {"composers": {"reply": {"textbox": "", "submitKeys": ["Enter"]}}}},
+         "selectors.threads.composers.reply.textbox"),
+        ({"youtube": {"composers": {"c": {"textbox": "textarea",
+                                          "submit": [{"selector": "button::"}]}}}},
+         "selectors.youtube.composers.c.submit[0].selector"),
+        ({"tiktok": {"post": {"container": ["div", "div, , span"]}}},
+         "selectors.tiktok.post.container[1]"),
+    ],
+)
+def test_a_hot_fix_whose_selectors_do_not_parse_is_malformed(kit, selectors, where) -> None:
+    """Six broken hot-fixes, one per place a selector can sit; each refused naming that place."""
+    data = kit.example()
+    data["selectors"] = selectors
+    detail = refused(kit.encode(data))
+    assert where in detail and "selector hot-fix is broken" in detail, detail
+
+
+def test_a_hot_fix_in_selectors_level_4_is_accepted(kit) -> None:
+    data = kit.example()
+    data["selectors"] = {"facebook": {
+        "post": {"container": ":is([role='main'], [role='dialog']) > div:has([aria-label]):not("
+                              "[role='feed'], :has([role='feed']))"},
+        "controls": {"like": [{"selector": "div[aria-label^='suka' i]", "labels": ["Suka"]}]},
+    }}
+    assert parse_payload(kit.encode(data))["selectors"] == data["selectors"]
