@@ -30,8 +30,8 @@ ACK_FIELDS = (
 LOG_COLUMNS = ("seq", "kind", *ACK_FIELDS, "pact_id", "name", "nip", "recorded_at")
 # Columns added after rows existed: a row's hash covers them only when they are set, so every
 # chain written before them still verifies. The elections an acknowledged match counted for.
-LATER_COLUMNS = ("election_ids",)
-JSON_LIST_COLUMNS = ("entity_ids", "election_ids")
+LATER_COLUMNS = ("election_ids", "signals", "note")
+JSON_LIST_COLUMNS = ("entity_ids", "election_ids", "signals")
 
 migrations = Migrations("netral")
 
@@ -72,6 +72,13 @@ def m003_keyed_chain(db: Database) -> None:
     head_seq = db.execute("SELECT seq FROM chain_head").fetchone()[0]
     db["chain_meta"].create({"id": int, "keyed_from": int}, pk="id")
     db["chain_meta"].insert({"id": 1, "keyed_from": head_seq + 1})
+
+
+@migrations()
+def m004_disputes(db: Database) -> None:
+    """A disputed match keeps the signals that fired and the user's short note (no post text)."""
+    db["acknowledgements"].add_column("signals", str)
+    db["acknowledgements"].add_column("note", str)
 
 
 class AckConflict(Exception):
@@ -254,8 +261,9 @@ class Store:
         """Append once per ack_id: ({ack_id, seq, hash}, created); AckConflict on other content"""
         content = {field: ack.get(field) for field in (*ACK_FIELDS, *LATER_COLUMNS)}
         content["entity_ids"] = canonical_json(list(content["entity_ids"] or []))
-        if content["election_ids"] is not None:
-            content["election_ids"] = canonical_json(list(content["election_ids"]))
+        for column in ("election_ids", "signals"):
+            if content[column] is not None:
+                content[column] = canonical_json(list(content[column]))
         with self._lock:
             existing = self._rows(
                 "SELECT * FROM acknowledgements WHERE ack_id = ?", (content["ack_id"],)

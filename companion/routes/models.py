@@ -30,6 +30,8 @@ class Action(StrEnum):
 class Outcome(StrEnum):
     proceeded = "proceeded"
     cancelled = "cancelled"
+    interrupted = "interrupted"  # the page hid, covered or removed the warning before a decision
+    disputed = "disputed"  # the user reported the match as wrong from the warning
 
 
 def _encodable(value: str) -> str:
@@ -43,3 +45,4 @@ def _encodable(value: str) -> str:
 
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT), AfterValidator(_encodable)]
 Name = Annotated[str, StringConstraints(max_length=200), AfterValidator(_encodable)]
+Note = Annotated[str, StringConstraints(max_length=500), AfterValidator(_encodable)]

@@ -97,3 +97,39 @@ def test_readable_422(client):
     assert body["error"] == "invalid_request"
     assert any(line.startswith("ack_id:") for line in body["detail"])
     assert any(line.startswith("outcome:") and "proceeded" in line for line in body["detail"])
+
+
+def test_interrupted_and_disputed_outcomes_are_recorded(client):
+    assert client.post("/v1/acknowledgements", json=ack(outcome="interrupted")).status_code == 201
+    dispute = ack(outcome="disputed", signals=[{"type": "name", "value": "prabowo"},
+                                               {"type": "context", "value": "coblos"}],
+                  note="Ini berita resmi pemerintah, bukan kampanye.")
+    assert client.post("/v1/acknowledgements", json=dispute).status_code == 201
+    items = client.get("/v1/acknowledgements").json()["items"]
+    assert [i["outcome"] for i in items] == ["interrupted", "disputed"]
+    assert items[1]["signals"] == dispute["signals"] and items[1]["note"] == dispute["note"]
+    assert items[0]["signals"] == [] and items[0]["note"] is None
+    assert client.get("/v1/acknowledgements/verify").json()["ok"] is True
+    # Retrying the dispute with another note is a conflict, not a second report.
+    other = dispute | {"note": "lain"}
+    assert client.post("/v1/acknowledgements", json=other).status_code == 409
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"outcome": "disputed", "note": "x" * 501},
+        {"outcome": "disputed", "signals": [{"type": "text", "value": "isi postingan"}]},
+        {"outcome": "disputed", "signals": [{"type": "name"}]},
+        {"outcome": "disputed", "signals": [{"type": "name", "value": "v"}] * 61},
+        {"outcome": "proceeded", "note": "catatan pada keputusan biasa"},
+        {"outcome": "cancelled", "signals": []},
+        {"outcome": "withdrawn"},
+    ],
+)
+def test_bad_dispute_fields_are_refused_and_nothing_is_stored(client, fields):
+    """Seven bad bodies: too long a note, a signal type that would carry post text, a signal
+    without its value, too many signals, dispute fields on other outcomes, an unknown outcome."""
+    answer = client.post("/v1/acknowledgements", json=ack(**fields))
+    assert answer.status_code == 422, fields
+    assert client.get("/v1/acknowledgements").json()["items"] == []

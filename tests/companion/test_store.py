@@ -54,7 +54,8 @@ def test_settings_of_the_database(store, tmp_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     applied = conn.execute("SELECT name FROM _sqlite_migrations").fetchall()
-    assert applied == [("m001_initial",), ("m002_election_ids",), ("m003_keyed_chain",)]
+    assert applied == [("m001_initial",), ("m002_election_ids",), ("m003_keyed_chain",),
+                       ("m004_disputes",)]
 
 
 def test_a_log_written_before_election_ids_still_verifies_and_new_rows_cover_them(tmp_path):
