@@ -18,6 +18,9 @@ _IGNORABLE = re.compile(
 _IGNORABLE_ASTRAL = re.compile("[\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]+")
 # Runs of three or more one-letter words, joined: "p r a b o w o" (from "P.r.a.b.o.w.o").
 _SPELLED_OUT = re.compile(r"(?<![^ ])(?:[^\W\d_] ){2,}[^\W\d_](?![^ ])")
+# Two one-letter words in a row: a cheap first look (a fifth of the cost) before _SPELLED_OUT, on
+# the text padded with spaces (a literal first character lets sre skip ahead; an alternation not).
+_TWO_SINGLES = re.compile(r" [^\W\d_] [^\W\d_] ")
 _ASCII_NOT_ALNUM = {c: chr(c) if chr(c).isalnum() else " " for c in range(128)}
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _NON_BMP = re.compile("[\U00010000-\U0010ffff]+")
@@ -128,7 +131,7 @@ def normalize(text: str) -> str:
         text = _read_lookalikes(_strip_marks(text, runs), runs, folded=True)
         text = " ".join(_NOT_ALNUM.sub(" ", text).split())
     text = _read_leet(text)
-    if " " in text and _SPELLED_OUT.search(text):
+    if _TWO_SINGLES.search(f" {text} "):
         text = _SPELLED_OUT.sub(lambda run: run.group().replace(" ", ""), text)
     return text
 
