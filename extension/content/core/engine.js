@@ -73,7 +73,7 @@
 (() => {
   const s = Netral.core.state;
   const { CLICKABLE, EDITABLE, closestAcross, compile, merge } = Netral.table;
-  const { postOf, extract, composerOf, composerIntent, controlIntent, context } = Netral.intent;
+  const { postOf, composerOf, composerIntent, controlIntent, context, lazy } = Netral.intent;
   const { intercept, hold } = Netral.hold;
 
   /** The element an event happened on, inside an open shadow root if it was there. */
@@ -108,7 +108,7 @@
     }
     notePost(event);
     const intent = controlIntent(target, event.type);
-    if (intent) intercept(event, { ...intent, event });
+    if (intent) intercept(event, Object.assign(intent, { event }));
   }
 
   /**
@@ -119,7 +119,7 @@
     if (ours(event) || event.button !== 0 || event.pointerType === "touch" && !event.isPrimary) return;
     const target = targetOf(event);
     const intent = target && controlIntent(target, "click");
-    if (intent) intercept(event, { ...intent, event });
+    if (intent) intercept(event, Object.assign(intent, { event }));
   }
 
   /** A middle click on an action link (X's Quote is a link to the composer) opens it in a new tab. */
@@ -127,7 +127,7 @@
     if (ours(event) || event.button !== 1) return;
     const target = targetOf(event);
     const intent = target && controlIntent(target, "click");
-    if (intent && closestAcross(intent.control, "a[href]")) intercept(event, { ...intent, event });
+    if (intent && closestAcross(intent.control, "a[href]")) intercept(event, Object.assign(intent, { event }));
   }
 
   const isNativeActivator = (el) => el.matches("button, a[href], input, summary, select");
@@ -143,7 +143,7 @@
       if (found) {
         const wants = mod ? "Mod+Enter" : event.shiftKey || event.altKey ? null : "Enter";
         if (wants && found.composer.submitKeys.has(wants)) {
-          intercept(event, { ...composerIntent(found.textbox), event });
+          intercept(event, Object.assign(composerIntent(found.textbox), { event }));
         }
         return;
       }
@@ -151,7 +151,7 @@
     if ((event.key === "Enter" || event.key === " ") && !mod && !event.altKey) {
       const intent = controlIntent(target, "click");
       // Native buttons and links turn Enter/Space into a trusted click, which onClick handles.
-      if (intent && !isNativeActivator(intent.control)) intercept(event, { ...intent, event });
+      if (intent && !isNativeActivator(intent.control)) intercept(event, Object.assign(intent, { event }));
       if (intent) return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
@@ -159,7 +159,7 @@
     if (!action || closestAcross(target, EDITABLE) || target.isContentEditable) return;
     const postEl = s.site.selectedPost ? s.site.selectedPost(s.table, context) : postOf(document.activeElement);
     if (!postEl) return;
-    intercept(event, { action, postEl, post: extract(postEl), control: postEl, event });
+    intercept(event, lazy({ action, postEl, control: postEl, event }));
   }
 
   function onKeyup(event) {
@@ -174,7 +174,9 @@
     for (const composer of s.rules.composers) {
       if (!composer.form || !form.matches(composer.form)) continue;
       const textbox = form.querySelector(composer.textbox);
-      if (textbox) intercept(event, { ...composerIntent(textbox), control: event.submitter ?? null, event });
+      if (textbox) {
+        intercept(event, Object.assign(composerIntent(textbox), { control: event.submitter ?? null, event }));
+      }
       return;
     }
   }
@@ -202,6 +204,15 @@
     Netral.verdicts.rememberDraft(textbox, intent, response, asked);
   }
 
+  function observePosts(node) {
+    try {
+      if (node.matches(s.rules.post)) Netral.verdicts.observe(node);
+      for (const post of node.querySelectorAll(s.rules.post)) Netral.verdicts.observe(post);
+    } catch {
+      // a post selector the browser refuses was reported when the table was compiled
+    }
+  }
+
   // ── public surface ──────────────────────────────────────────────────────────────────────────────────
   Netral.defineSite = (definition) => {
     if (!definition?.platform || !definition.table?.post?.container || typeof definition.extract !== "function") {
@@ -225,9 +236,15 @@
       for (const type of ["pointerover", "pointerdown", "focusin"]) {
         window.addEventListener(type, notePost, { capture: true, passive: true });
       }
-      // One cheap callback per mutation batch; the scan itself runs at most every SCAN_INTERVAL_MS.
+      // New posts are observed as they are added (classified in the next frame); the health scan, which counts
+      // every post on the page, runs at most every SCAN_INTERVAL_MS.
       const schedule = Netral.health.schedule;
-      new MutationObserver(schedule).observe(document, { childList: true, subtree: true });
+      new MutationObserver((records) => {
+        for (const record of records) {
+          for (const node of record.addedNodes) if (node.nodeType === Node.ELEMENT_NODE) observePosts(node);
+        }
+        schedule();
+      }).observe(document, { childList: true, subtree: true });
       window.addEventListener("popstate", schedule);
       globalThis.navigation?.addEventListener("navigatesuccess", schedule);
       for (const type of s.site.navigationEvents ?? []) document.addEventListener(type, Netral.verdicts.reclassify);

@@ -56,6 +56,19 @@
     return { action: postEl ? "comment" : "post", postEl };
   }
 
+  /**
+   * An intent whose `post` is read from its element only when something asks for it: an allowed click on a
+   * post classified ahead (and unchanged since) is let through without reading the post at all.
+   */
+  function lazy(intent) {
+    let post;
+    Object.defineProperty(intent, "post", {
+      enumerable: true,
+      get: () => (post ??= extract(intent.postEl)),
+    });
+    return intent;
+  }
+
   function composerIntent(textbox) {
     const { action, postEl } = composerContext(textbox);
     return { action, postEl, post: extract(postEl), draft: draftOf(textbox), textbox };
@@ -104,7 +117,7 @@
         }
         postEl ??= lastOpener();
       }
-      return { action: rule.action, control, postEl, post: extract(postEl) };
+      return lazy({ action: rule.action, control, postEl });
     }
     return on === "click" ? composerSend(target, { near: false }) : null;
   }
@@ -137,5 +150,5 @@
     return null;
   }
 
-  Netral.intent = { postOf, extract, composerOf, composerIntent, controlIntent, context, lastOpener };
+  Netral.intent = { postOf, extract, composerOf, composerIntent, controlIntent, context, lastOpener, lazy };
 })();

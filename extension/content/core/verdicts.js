@@ -6,7 +6,6 @@
 "use strict";
 
 (() => {
-  const CLASSIFY_DELAY_MS = 40;
   const s = Netral.core.state;
 
   let postVerdicts = new WeakMap(); // post element -> {fp, matched, responses: {action: response}}
@@ -14,6 +13,16 @@
   let acknowledged = new WeakMap(); // post element -> Set of "action|entity" the user already proceeded on
   let generation = 0; // counts forget(): an answer asked for under an older epoch is not kept
   const observed = new WeakSet();
+  // Posts that changed (a mutation inside them) since they were classified: their verdicts hold only if they
+  // still read the same (fingerprint). One observer for all classified posts.
+  let changed = new WeakSet();
+  const watcher = new MutationObserver((records) => {
+    for (const record of records) {
+      for (let node = record.target; node; node = node.parentNode) {
+        if (postVerdicts.has(node)) { changed.add(node); break; }
+      }
+    }
+  });
 
   const entityKeys = (action, response) =>
     response.verdict === "unchecked" ? [`${action}|unchecked`]
@@ -43,7 +52,9 @@
     // A post action with nothing to read (an empty composer's button) is allowed; a sticker's label is checked.
     if (!intent.postEl) return intent.action === "post" && !intent.post?.text ? { verdict: "allow" } : null;
     const record = postVerdicts.get(intent.postEl);
-    if (!record || record.fp !== Netral.extract.fingerprint(intent.post)) return null;
+    if (!record) return null;
+    // Unchanged since it was classified (no mutation inside it): its verdicts hold without reading it again.
+    if (changed.has(intent.postEl) && record.fp !== Netral.extract.fingerprint(intent.post)) return null;
     if (!record.matched) return { verdict: "allow" };
     return record.responses[intent.action] ?? null;
   }
@@ -68,11 +79,16 @@
   // ── classification ahead of time ────────────────────────────────────────────────────────────────────
   const pending = new Set();
   let batches = 0;
-  let timer = null;
+  let queued = false;
 
+  // The observer reports every post that came near the viewport in one callback, once per frame: they go out
+  // as one batch in the same frame.
   const viewport = new IntersectionObserver((entries) => {
     for (const entry of entries) if (entry.isIntersecting) pending.add(entry.target);
-    if (pending.size && !timer) timer = setTimeout(classifyPending, CLASSIFY_DELAY_MS);
+    if (pending.size && !queued) {
+      queued = true;
+      queueMicrotask(classifyPending);
+    }
   }, { rootMargin: "800px 0px" });
 
   /** Starts watching a post found by a scan (once per post and epoch). */
@@ -83,7 +99,7 @@
   }
 
   async function classifyPending() {
-    timer = null;
+    queued = false;
     if (!s.enabled) return;
     const batch = [];
     for (const postEl of pending) {
@@ -108,7 +124,10 @@
       const item = batch[result.key];
       if (!item) continue;
       postVerdicts.set(item.postEl, { fp: item.fp, matched: result.matched, responses: result.responses ?? {} });
-      viewport.unobserve(item.postEl); // known now; a changed post is checked afresh when acted on
+      changed.delete(item.postEl);
+      watcher.observe(item.postEl, { subtree: true, childList: true, characterData: true, attributes: true,
+        attributeFilter: ["href", "aria-label", "alt"] });
+      viewport.unobserve(item.postEl); // known now; a changed post is read again when acted on
     }
     // A count of answered batches: lets tests and the benchmark wait for "classified ahead".
     if (answer?.results) document.documentElement.dataset.netralClassified = String(++batches);
@@ -122,6 +141,8 @@
     postVerdicts = new WeakMap();
     drafts = new WeakMap();
     acknowledged = new WeakMap();
+    changed = new WeakSet();
+    watcher.disconnect();
     generation += 1;
     document.documentElement.dataset.netralRulesChanged = String(generation); // lets tests wait for it
     reclassify();
