@@ -1,6 +1,7 @@
 """The `netral-companion` command line (also `python -m companion`): serve, keys, bundles, log."""
 
 import csv
+import errno
 import json
 import logging
 import socket
@@ -19,6 +20,8 @@ from companion.config import (
     load_or_create_token,
     load_settings,
     prepare_data_dir,
+    read_port_file,
+    write_port_file,
 )
 from companion.routes.models import Action, Platform
 from companion.rules.bundle import BundleRejected
@@ -89,9 +92,9 @@ def serve(**options) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Fail here, in one line, on anything the lifespan would otherwise report as a traceback.
     prepare_data_dir(settings.data_dir)
-    load_or_create_token(settings.token_path)
+    token = load_or_create_token(settings.token_path)
     Store(settings.db_path).close()
-    sock = _listen(settings.host, settings.port)
+    sock, note = _claim_port(settings, token)
     port = sock.getsockname()[1]
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     from companion.rules.manager import compile_ahead
@@ -108,21 +111,71 @@ def serve(**options) -> None:
     config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False,
                             lifespan="on", server_header=False, http=protocol,
                             timeout_keep_alive=5)
-    _AnnouncingServer(config, f"listening on http://{host}:{port}").run(sockets=[sock])
+    line = f"listening on http://{host}:{port}" + (f" ({note})" if note else "")
+    _AnnouncingServer(config, line, settings.port_path, port).run(sockets=[sock])
 
 
 class _AnnouncingServer(uvicorn.Server):
-    """Prints the listening line after the lifespan (rules loaded) and the listener are up."""
+    """Writes DATA_DIR/port and prints the listening line once the lifespan (rules loaded) and the
+    listener are up."""
 
-    def __init__(self, config: uvicorn.Config, line: str):
+    def __init__(self, config: uvicorn.Config, line: str, port_path: Path, port: int):
         super().__init__(config)
         self.line = line
+        self.port_path = port_path
+        self.port = port
 
     async def startup(self, sockets=None) -> None:
         await super().startup(sockets=sockets)
         if self.started:
+            write_port_file(self.port_path, self.port)
             click.echo(self.line)
             sys.stdout.flush()
+
+    async def shutdown(self, sockets=None) -> None:
+        # Here, not after run(): uvicorn re-raises SIGTERM once serving ends, ending the process.
+        try:
+            if read_port_file(self.port_path) == self.port:
+                self.port_path.unlink(missing_ok=True)  # the native host says not_running at once
+        except OSError:
+            pass
+        await super().shutdown(sockets=sockets)
+
+
+def _claim_port(settings: Settings, token: str) -> tuple[socket.socket, str | None]:
+    """The listening socket, and what to add to the `listening on` line when it is not the
+    configured port. CompanionError "already running" when this user's companion answers already.
+
+    This user's companion is the one DATA_DIR/port names (or the one on the configured port) that
+    answers the hello proof for this user's token; the token itself is never sent to find out.
+    """
+    from companion.native_host import probe
+
+    recorded = read_port_file(settings.port_path)
+    if recorded and probe(settings.host, recorded, token) == "ours":
+        raise _already_running(settings, recorded)
+    try:
+        return _listen(settings.host, settings.port), None
+    except _PortTaken:
+        pass
+    who = probe(settings.host, settings.port, token)
+    if who == "ours":
+        raise _already_running(settings, settings.port)
+    sock = _listen(settings.host, 0)
+    holder = "another user's companion" if who == "companion" else "another program"
+    return sock, (f"port {settings.port} is taken by {holder}, so this companion took a free "
+                  f"port; {settings.port_path} names it")
+
+
+def _already_running(settings: Settings, port: int) -> CompanionError:
+    return CompanionError(
+        f"already running: this user's companion answers on {settings.host}:{port} (named in "
+        f"{settings.port_path}); use it, or stop it before starting another."
+    )
+
+
+class _PortTaken(CompanionError):
+    pass
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -140,11 +193,32 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.listen(128)
     except OSError as error:
         sock.close()
+        in_use = {errno.EADDRINUSE, 10048}  # 10048: WSAEADDRINUSE, as Windows reports it
+        if port and (error.errno in in_use or getattr(error, "winerror", None) in in_use):
+            raise _PortTaken(f"port {port} is in use") from None
         raise CompanionError(
             f"cannot listen on {host}:{port} ({error.strerror}); stop the other companion "
             "or choose another --port."
         ) from None
     return sock
+
+
+@cli.command("native-host", context_settings={"ignore_unknown_options": True})
+@click.argument("caller", nargs=-1, type=click.UNPROCESSED)
+def native_host(caller: tuple[str, ...]) -> None:
+    """The browser's native-messaging host (id.go.netral.companion); the browser runs it.
+
+    Reads native messages on stdin and answers {"type": "connect"} with this user's companion
+    URL and token, for an allowed extension origin (the first argument) only. Installers register
+    `netral-native-host`, which runs the same code.
+
+    \b
+    Example:
+      netral-companion native-host chrome-extension://hpacmafgmndfplepbodgnlklobkdbkag/
+    """
+    from companion.native_host import main as host_main
+
+    host_main(list(caller))
 
 
 @cli.command()

@@ -1,6 +1,9 @@
 """Companion settings: command-line options and NETRAL_* variables over the embedded defaults."""
 
+import hashlib
+import hmac
 import ipaddress
+import math
 import os
 import secrets
 from collections.abc import Callable
@@ -106,6 +109,10 @@ class Settings(BaseSettings):
         return self.data_dir / "token"
 
     @property
+    def port_path(self) -> Path:
+        return self.data_dir / "port"
+
+    @property
     def rules_dir(self) -> Path:
         return self.data_dir / "rules"
 
@@ -147,6 +154,10 @@ def prepare_data_dir(data_dir: Path) -> Path:
         )
     try:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.name == "posix" and data_dir.stat().st_mode & 0o077:
+            # Made by hand or by an installer with a wide umask: the log and the token are this
+            # user's alone, so no other account may even list the folder.
+            os.chmod(data_dir, 0o700)
         (data_dir / "rules").mkdir(exist_ok=True)
         probe = data_dir / ".write-test"
         probe.write_bytes(b"")
@@ -159,16 +170,52 @@ def prepare_data_dir(data_dir: Path) -> Path:
     return data_dir
 
 
+MIN_TOKEN_BITS = 256
+_HEX = frozenset("0123456789abcdefABCDEF")
+_BASE64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def token_bits(token: str) -> float:
+    """The strength of a token as its alphabet allows (hex: 4 bits a character, base64url: 6).
+
+    0 for anything else, and for a token of fewer than 8 distinct characters (``"aaaa…"``), which no
+    random generator makes at this length.
+    """
+    if not token or len(set(token)) < 8:
+        return 0.0
+    if set(token) <= _HEX:
+        return len(token) * 4.0
+    if set(token) <= _BASE64URL:
+        return len(token) * math.log2(64)
+    return 0.0
+
+
+def check_token(token: str, path: Path) -> str:
+    """`token` if it has at least 256 bits; else CompanionError saying what to do, in one line."""
+    if not token:
+        raise CompanionError(
+            f"token file {path} is empty; delete it so a new token is made, then pair again."
+        )
+    bits = token_bits(token)
+    if bits < MIN_TOKEN_BITS:
+        what = (f"about {int(bits)} bits" if bits else
+                "no usable strength (only hex or base64url characters, not one repeated, count)")
+        raise CompanionError(
+            f"token file {path} holds a token of {what}, fewer than {MIN_TOKEN_BITS}; delete it so "
+            "the companion makes a new 256-bit one, then pair again or rerun the installer."
+        )
+    return token
+
+
 def load_or_create_token(path: Path) -> str:
-    """The bearer token in `path`, written at first start as 256 random bits with mode 0600."""
+    """The bearer token in `path`, written at first start as 256 random bits with mode 0600.
+
+    An existing token weaker than 256 bits is refused (CompanionError), never used.
+    """
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        token = path.read_text(encoding="utf-8").strip()
-        if not token:
-            raise CompanionError(
-                f"token file {path} is empty; delete it so a new token is made, then pair again."
-            ) from None
+        token = check_token(path.read_text(encoding="utf-8").strip(), path)
         os.chmod(path, 0o600)
         return token
     token = secrets.token_hex(32)
@@ -177,3 +224,42 @@ def load_or_create_token(path: Path) -> str:
         handle.flush()
         os.fsync(handle.fileno())
     return token
+
+
+def write_port_file(path: Path, port: int) -> None:
+    """DATA_DIR/port: the port `serve` listens on, written atomically with mode 0600."""
+    temporary = path.with_name(f".port-{os.getpid()}-{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(f"{port}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def read_port_file(path: Path) -> int | None:
+    """The port in DATA_DIR/port, or None when the file is missing or does not hold a port."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    if not text.isdigit() or not 0 < int(text) <= 65535:
+        return None
+    return int(text)
+
+
+# The proof of the channel (companion-api.md, "Security of the channel"). The client sends a nonce
+# *without* the token; the companion answers this MAC and a nonce of its own. The message names the
+# address and port the companion listens on, so a relay on another port cannot pass an answer of
+# the real companion off as its own.
+PROOF_LABEL = "netral-hello/1"
+
+
+def hello_proof(token: str, client_nonce: str, companion_nonce: str, host: str, port: int) -> str:
+    """hex(HMAC-SHA256(token, "netral-hello/1|CLIENT_NONCE|COMPANION_NONCE|HOST|PORT"))."""
+    message = f"{PROOF_LABEL}|{client_nonce}|{companion_nonce}|{host}|{port}"
+    return hmac.new(token.encode(), message.encode(), hashlib.sha256).hexdigest()

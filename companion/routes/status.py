@@ -1,7 +1,8 @@
-"""GET /v1/status: accepted rules, pact, log size, and the HMAC proof that this is the companion."""
+"""GET /v1/hello: the proof before the token; GET /v1/status: accepted rules, pact, log size."""
 
 import hashlib
 import hmac
+import secrets
 from datetime import datetime
 from typing import Annotated
 
@@ -9,16 +10,33 @@ from fastapi import APIRouter, Header, Query
 
 from companion import __version__
 from companion.answers import elections, pact_text
-from companion.deps import Authorized, RulesDep, StoreDep, TokenDep
+from companion.config import hello_proof
+from companion.deps import Authorized, RulesDep, SettingsDep, StoreDep, TokenDep
 
-router = APIRouter(prefix="/v1", tags=["status"], dependencies=[Authorized])
+router = APIRouter(prefix="/v1", tags=["status"])
+NONCE = r"^[0-9a-f]{32,128}$"
+
+
+@router.get("/hello")
+async def hello(
+    settings: SettingsDep, token: TokenDep,
+    nonce: Annotated[str, Query(pattern=NONCE, description="32 to 128 lower-case hex digits")],
+) -> dict:
+    """No token needed, none given: proves this process holds the token, for the port it listens on.
+
+    A client sends the bearer token only after this proof checked out against the host and port it
+    dialled; a squatter or a relay on another port cannot make it.
+    """
+    companion_nonce = secrets.token_hex(16)
+    return {"proof": hello_proof(token, nonce, companion_nonce, settings.host, settings.port),
+            "companion_nonce": companion_nonce}
 
 
 def _expired(expires_at: str, now: datetime) -> bool:
     return datetime.fromisoformat(expires_at.replace("Z", "+00:00")) <= now
 
 
-@router.get("/status")
+@router.get("/status", dependencies=[Authorized])
 def status(
     store: StoreDep,
     rules: RulesDep,

@@ -43,21 +43,83 @@ async function readArea(area) {
   }
 }
 
-async function loadConfig() {
+const NATIVE_HOST = "id.go.netral.companion";
+const NATIVE_KEY = "nativeCompanion"; // chrome.storage.session: {url, token} from the native host, never local
+const NATIVE_TIMEOUT_MS = 3000;
+const NATIVE_RETRY_MS = 60 * 1000;
+/** Ms since this service worker started at which each step of connecting first ended (the cold start's budget);
+ * `native`: how long the native host took to answer. */
+export const timings = { native: null, config: null, proof: null, status: null, proofs: 0 };
+
+/** Loopback URLs dialled by literal address: "localhost" may resolve to another socket than the proof names. */
+function normalUrl(url) {
+  const text = String(url || DEFAULT_URL).replace(/\/+$/, "");
+  try {
+    const parsed = new URL(text);
+    if (parsed.hostname === "localhost") parsed.hostname = "127.0.0.1";
+    return parsed.origin;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * This OS user's companion from the native-messaging host: {url, token}, or null (no host registered, the
+ * companion not running, a refusal). Kept in session storage, so a restarted service worker does not start
+ * the host again; `fresh` asks the host even so (the companion may have moved to another port).
+ */
+async function nativeCompanion({ fresh = false } = {}) {
+  if (!fresh) {
+    const kept = (await chrome.storage.session.get(NATIVE_KEY).catch(() => ({})))[NATIVE_KEY];
+    // No host (or no companion) is asked again after a minute: an installer may have run meanwhile.
+    if (kept?.found || (kept && Date.now() - kept.at < NATIVE_RETRY_MS)) {
+      nativeError = kept.error ?? null;
+      return kept.found;
+    }
+  }
+  const started = performance.now();
+  let answer = null;
+  if (chrome.runtime.sendNativeMessage) {
+    let timer;
+    const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve(null), NATIVE_TIMEOUT_MS); });
+    answer = await Promise.race([
+      chrome.runtime.sendNativeMessage(NATIVE_HOST, { type: "connect" }).catch(() => null), timeout]);
+    clearTimeout(timer);
+  }
+  const ok = answer && typeof answer.url === "string" && typeof answer.token === "string" && answer.token.length >= 43;
+  const found = ok ? { url: answer.url, token: answer.token } : null;
+  nativeError = ok ? null : String(answer?.error ?? "no_native_host");
+  await chrome.storage.session.set({ [NATIVE_KEY]: { found, error: nativeError, at: Date.now() } }).catch(() => {});
+  timings.native = performance.now() - started;
+  return found;
+}
+let nativeError = null;
+
+/**
+ * Where the companion and its token come from, in the contract's order: managed storage (an administrator set
+ * the token), else the native-messaging host (this user's companion, no step by the user), else pairing (the
+ * token in local storage).
+ */
+async function loadConfig({ freshNative = false } = {}) {
   const [managed, local] = await Promise.all([readArea("managed"), readArea("local")]);
   const pick = (key) => (managed[key] !== undefined ? managed[key] : local[key]);
-  return {
-    companionUrl: String(pick("companionUrl") || DEFAULT_URL).replace(/\/+$/, ""),
-    companionToken: pick("companionToken") || "",
+  const settings = {
     failMode: pick("failMode") === "allow" ? "allow" : "warn",
     enabledPlatforms: Array.isArray(pick("enabledPlatforms")) ? pick("enabledPlatforms") : DEFAULT_PLATFORMS,
     managed: CONFIG_KEYS.filter((key) => managed[key] !== undefined),
   };
+  if (managed.companionToken) {
+    return { ...settings, source: "managed", companionUrl: normalUrl(managed.companionUrl), companionToken: managed.companionToken };
+  }
+  const native = await nativeCompanion({ fresh: freshNative });
+  if (native) return { ...settings, source: "native", companionUrl: normalUrl(native.url), companionToken: native.token };
+  return { ...settings, source: "pairing", nativeError, companionUrl: normalUrl(pick("companionUrl")),
+    companionToken: local.companionToken || "" };
 }
 
 /** The effective configuration: managed policy wins key by key over local storage. */
 export function getConfig() {
-  configPromise ??= loadConfig();
+  configPromise ??= loadConfig().catch((error) => { configPromise = null; throw error; });
   return configPromise;
 }
 
@@ -66,6 +128,7 @@ chrome.storage.onChanged.addListener((changes, area) => {
   if (!CONFIG_KEYS.some((key) => key in changes)) return;
   configPromise = null;
   Object.assign(link, { connected: false, proofOk: false, error: null, status: null, checkedAt: 0 });
+  proving = null;
   for (const fn of listeners.config) fn();
 });
 
@@ -132,41 +195,100 @@ function markDown(reason) {
   Object.assign(link, { connected: false, error: reason, checkedAt: Date.now() });
 }
 
+/** The address the proof must name: the host and port this URL dials (brackets of an IPv6 literal dropped). */
+function dialled(url) {
+  const parsed = new URL(url);
+  const port = parsed.port || (parsed.protocol === "https:" ? "443" : "80");
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ""), port };
+}
+
 /**
- * Makes sure we talk to the real companion: `GET /v1/status` with a fresh nonce, whose proof must be
- * HMAC-SHA256(token, nonce). Done once per configuration and again after any failure.
+ * The proof before the token: `GET /v1/hello?nonce=N` carries no token; the answer must be
+ * HMAC-SHA256(token, "netral-hello/1|N|M|HOST|PORT"), M the companion's own nonce, HOST and PORT the address
+ * *we dialled*. A squatter cannot make it, a relay on another port gets the real companion's port in it.
  */
-export async function connect({ force = false } = {}) {
-  const config = await getConfig();
-  if (link.connected && link.proofOk && !force) return link.status;
-  const nonce = randomHex(16);
-  let res;
+async function prove(config) {
+  if (!config.companionToken) throw new CompanionUnavailable("unpaired");
+  const nonce = randomHex(32);
+  timings.proofs += 1;
+  const res = await rawRequest(config, `/v1/hello?nonce=${nonce}`, { auth: false, timeoutMs: TIMEOUT_MS.status });
+  const theirs = res.data?.companion_nonce;
+  const { host, port } = dialled(config.companionUrl);
+  const ok = res.ok && typeof res.data?.proof === "string" && typeof theirs === "string" && /^[0-9a-f]{16,128}$/.test(theirs) &&
+    res.data.proof.toLowerCase() === await hmacHex(config.companionToken, `netral-hello/1|${nonce}|${theirs}|${host}|${port}`);
+  if (!ok) throw new CompanionUnavailable("proof_mismatch", `hello answered ${res.status}`);
+}
+
+let proving = null; // the one proof in flight, shared by every message that needs it
+
+/**
+ * Makes sure we talk to the real companion, once per configuration and again after any failure; concurrent
+ * callers share one proof. Resolves once the proof checked out; the status (rules, epoch, pact) follows on its
+ * own unless `status` is asked for, so a cold service worker's first check waits for one round trip, not two.
+ */
+export async function connect({ force = false, status = true } = {}) {
+  if (force || !(link.connected && link.proofOk)) {
+    proving ??= establish().finally(() => { proving = null; });
+    await proving;
+  }
+  if (!status) return link.status;
+  if (force || !link.status) return refreshStatus();
+  return link.status;
+}
+
+async function establish() {
+  let config = await getConfig();
+  timings.config ??= performance.now();
   try {
-    res = await rawRequest(config, `/v1/status?lang=${uiLang()}`,
-      { headers: { "X-Netral-Nonce": nonce }, timeoutMs: TIMEOUT_MS.status });
+    await prove(config);
   } catch (error) {
-    markDown(error.reason);
-    throw error;
+    if (config.source === "native" && error instanceof CompanionUnavailable) {
+      // The companion may have restarted on another port: ask the host once more before giving up.
+      configPromise = loadConfig({ freshNative: true });
+      config = await configPromise;
+      try { await prove(config); } catch (again) { fail(again); }
+    } else {
+      fail(error);
+    }
   }
-  if (res.status === 401) { markDown("unauthorized"); throw new CompanionUnavailable("unauthorized"); }
-  if (!res.ok || !res.data) { markDown(`http_${res.status}`); throw new CompanionUnavailable(`http_${res.status}`); }
-  const expected = await hmacHex(config.companionToken, nonce);
-  if (typeof res.data.proof !== "string" || res.data.proof.toLowerCase() !== expected) {
-    markDown("proof_mismatch");
-    Object.assign(link, { proofOk: false });
-    throw new CompanionUnavailable("proof_mismatch");
-  }
+  timings.proof ??= performance.now();
   const wasConnected = link.connected;
-  Object.assign(link, { connected: true, proofOk: true, error: null, status: res.data, checkedAt: Date.now() });
+  Object.assign(link, { connected: true, proofOk: true, error: null, checkedAt: Date.now() });
   if (!wasConnected) for (const fn of listeners.reconnect) queueMicrotask(fn);
-  await noteEpoch(res.data.rules?.epoch);
-  for (const fn of listeners.status) fn(res.data);
-  return res.data;
+  if (!link.status) refreshStatus().catch(() => { /* reported through link state */ });
+}
+
+function fail(error) {
+  const reason = error instanceof CompanionUnavailable ? error.reason : "unreachable";
+  markDown(reason);
+  if (reason === "proof_mismatch") link.proofOk = false;
+  throw error instanceof CompanionUnavailable ? error : new CompanionUnavailable(reason, String(error));
+}
+
+let statusInFlight = null;
+
+/** `GET /v1/status` after the proof: rules, epoch and pact for the pages and the epoch listeners. */
+function refreshStatus() {
+  statusInFlight ??= (async () => {
+    const config = await getConfig();
+    const res = await rawRequest(config, `/v1/status?lang=${uiLang()}`, { timeoutMs: TIMEOUT_MS.status });
+    if (res.status === 401) { markDown("unauthorized"); throw new CompanionUnavailable("unauthorized"); }
+    if (!res.ok || !res.data) { markDown(`http_${res.status}`); throw new CompanionUnavailable(`http_${res.status}`); }
+    link.status = res.data;
+    timings.status ??= performance.now();
+    await noteEpoch(res.data.rules?.epoch);
+    for (const fn of listeners.status) fn(res.data);
+    return res.data;
+  })().catch((error) => {
+    if (error instanceof CompanionUnavailable && ["unreachable", "timeout"].includes(error.reason)) markDown(error.reason);
+    throw error;
+  }).finally(() => { statusInFlight = null; });
+  return statusInFlight;
 }
 
 /** One authenticated call after the proof check; a network failure drops the link so the next call re-proves. */
 async function call(path, options = {}) {
-  await connect();
+  await connect({ status: false });
   const config = await getConfig();
   try {
     const res = await rawRequest(config, path, options);

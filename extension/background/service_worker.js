@@ -8,7 +8,22 @@ import { VerdictCache } from "./verdict_cache.js";
 const ACTIONS = ["like", "comment", "share", "follow"];
 const BATCH_LIMIT = 200;
 const verdicts = new VerdictCache(2000, 5 * 60 * 1000);
-const breakage = new Map(); // platform -> {postsSeen, controlsMatched, at}
+// platform -> the last health report of each frame that sent one ("tabId:frameId" -> report). Every frame of a
+// supported site runs the engine (embedded posts in same-site iframes), so one frame must not hide another's.
+const breakage = new Map();
+
+/** A platform's health over its frames: posts and matches added up, the worst of the rest; the top frame's tab. */
+function siteHealthOf(frames) {
+  const all = [...frames.values()];
+  const top = all.find((h) => h.frameId === 0) ?? all[0];
+  return {
+    postsSeen: all.reduce((n, h) => n + h.postsSeen, 0),
+    controlsMatched: all.reduce((n, h) => n + h.controlsMatched, 0),
+    unreadable: all.reduce((n, h) => n + h.unreadable, 0),
+    problems: [...new Set(all.flatMap((h) => h.problems))],
+    url: top.url, tabId: top.tabId, at: Math.max(...all.map((h) => h.at)),
+  };
+}
 
 // A new configuration or a companion that came back (perhaps with another bundle) invalidates answers.
 companion.onConfigChanged(() => verdicts.clear());
@@ -103,6 +118,7 @@ const handlers = {
   },
 
   async status() {
+    const timings = { ...companion.timings, firstAnswer }; // before this message's own proof
     const config = await companion.getConfig();
     let status = null;
     try { status = await companion.connect({ force: true }); } catch { /* reported through link state */ }
@@ -114,11 +130,12 @@ const handlers = {
       error: link.error,
       status,
       pendingAcks: await ackQueue.pendingCount(),
-      breakage: [...breakage.entries()]
-        .filter(([, h]) => (h.postsSeen > 0 && h.controlsMatched === 0) || h.unreadable > 0 || h.problems?.length)
-        .map(([platform, h]) => ({ platform, ...h })),
+      breakage: [...breakage.entries()].map(([platform, frames]) => ({ platform, ...siteHealthOf(frames) }))
+        .filter((h) => (h.postsSeen > 0 && h.controlsMatched === 0) || h.unreadable > 0 || h.problems.length),
       config: { companionUrl: config.companionUrl, paired: Boolean(config.companionToken), failMode: config.failMode,
-        enabledPlatforms: config.enabledPlatforms, managed: config.managed },
+        enabledPlatforms: config.enabledPlatforms, managed: config.managed, source: config.source,
+        nativeError: config.nativeError ?? null },
+      timings,
     };
   },
 
@@ -146,16 +163,27 @@ const handlers = {
   },
 
   siteHealth({ platform, postsSeen, controlsMatched, unreadable = 0, problems = [] }, sender) {
-    breakage.set(platform, {
+    const frames = breakage.get(platform) ?? new Map();
+    const tabId = sender.tab?.id ?? null;
+    const frameId = sender.frameId ?? 0;
+    // A tab's new top-frame report replaces that tab's frames (it navigated); other tabs are kept.
+    // Reports older than ten minutes are from tabs closed or gone quiet.
+    const now = Date.now();
+    for (const [key, h] of frames) {
+      if ((frameId === 0 && key.startsWith(`${tabId}:`)) || now - h.at > 10 * 60 * 1000) frames.delete(key);
+    }
+    frames.set(`${tabId}:${frameId}`, {
       postsSeen, controlsMatched, unreadable, problems: problems.slice(0, 20), url: sender.tab?.url ?? null,
-      tabId: sender.tab?.id ?? null, at: Date.now(),
+      tabId, frameId, at: now,
     });
+    breakage.set(platform, frames);
     return {};
   },
 
   /** A sanitized skeleton of one post of a broken site (no text, names, handles or URLs), from its tab. */
   async breakageReport({ platform }) {
-    const tabId = breakage.get(platform)?.tabId;
+    const frames = breakage.get(platform);
+    const tabId = frames ? siteHealthOf(frames).tabId : null;
     if (tabId == null) return { report: null };
     try {
       const answer = await chrome.tabs.sendMessage(tabId, { what: "breakageReport", platform }, { frameId: 0 });
@@ -191,9 +219,30 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   }
   Promise.resolve()
     .then(() => handler(message, sender))
-    .then(sendResponse, (error) => sendResponse({ error: String(error?.message ?? error) }));
+    .then((answer) => {
+      if (firstAnswer === null && (message.what === "check" || message.what === "classify")) {
+        firstAnswer = performance.now();
+        startDeferred();
+      }
+      sendResponse(answer);
+    }, (error) => sendResponse({ error: String(error?.message ?? error) }));
   return true;
 });
+
+// The cold start. A stopped worker is woken by the message it must answer: before that answer only the module
+// evaluation, the configuration and one proof (`/v1/hello`) run. What can wait starts after the first check's
+// answer, or after DEFERRED_MS when no check comes: the status call (made by the proof in the background), the
+// generic adapter's registration (it persists across restarts) and the acknowledgement queue's flush.
+let firstAnswer = null; // ms since this worker started, of its first check or classify answer
+const DEFERRED_MS = 1000;
+let deferredStarted = false;
+function startDeferred() {
+  if (deferredStarted) return;
+  deferredStarted = true;
+  syncGenericAdapter();
+  ackQueue.flush();
+}
+setTimeout(startDeferred, DEFERRED_MS);
 
 // The pact: the first-run page on install, and again (once per pact id) when the bundle brings a pact not yet
 // accepted; the toolbar badge shows "!" while it waits.
@@ -215,7 +264,8 @@ async function promptForPact(status, { open = true } = {}) {
   if (!(await pactPageOpen())) await handlers.openPage({ page: "pact" });
 }
 
-companion.onReconnect(() => promptForPact(companion.linkState().status).catch(() => {}));
+// The status follows the proof on its own; connect() hands back the one in flight.
+companion.onReconnect(() => companion.connect().then((status) => promptForPact(status)).catch(() => {}));
 
 chrome.runtime.onInstalled.addListener(({ reason }) => {
   if (reason === chrome.runtime.OnInstalledReason.INSTALL) handlers.openPage({ page: "pact" }).catch(() => {});
@@ -225,12 +275,13 @@ chrome.runtime.onInstalled.addListener(({ reason }) => {
 // registered for every page the manifest's own sites do not cover, and removed again as soon as enabledPlatforms drops
 // it. platforms.json is the registry the manifest's content scripts are checked against (tests/js/test_registry.py).
 const GENERIC_SCRIPT = "netral-generic";
-const registry = fetch(chrome.runtime.getURL("platforms.json")).then((response) => response.json());
+let registryPromise = null; // read when the generic adapter is first synced, not at every cold start
+const registry = () => (registryPromise ??= fetch(chrome.runtime.getURL("platforms.json")).then((response) => response.json()));
 let genericSync = Promise.resolve();
 
 /** The generic adapter's registration as the registry gives it, or null while policy leaves it off. */
 async function genericScript() {
-  const { scripts, platforms } = await registry;
+  const { scripts, platforms } = await registry();
   const generic = platforms.find((platform) => platform.opt_in);
   if (!(await companion.getConfig()).enabledPlatforms.includes(generic.key)) return null;
   return {
@@ -260,7 +311,6 @@ function syncGenericAdapter() {
 }
 
 companion.onConfigChanged(syncGenericAdapter);
-syncGenericAdapter();
 
 // The rules epoch: a new one (another bundle, a stage that began or ended) drops every verdict known so far, here
 // and in the content scripts, which classify their posts again. Epochs arrive with every check answer and every
@@ -296,5 +346,4 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === EPOCH_ALARM) companion.connect({ force: true }).catch(() => { /* reported through link state */ });
 });
 
-// Deliver whatever an earlier service-worker instance or browser session left queued.
-ackQueue.flush();
+// Whatever an earlier service-worker instance or browser session left queued is delivered by startDeferred().
