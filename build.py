@@ -24,9 +24,7 @@ PACKAGING = ROOT / "packaging"
 EXTENSION_SRC = ROOT / "extension"
 COMPANION_NAME = "netral-companion"
 
-# Filled in by the install scripts on each device: the token is per device, the port may change.
-TOKEN_PLACEHOLDER = "@NETRAL_TOKEN@"
-COMPANION_URL_PLACEHOLDER = "@COMPANION_URL@"
+NETRAL_POLICY_KEY = "SOFTWARE\\Policies\\Netral"
 DEFAULT_UPDATE_URL = "https://netral.invalid/extension/updates.xml"
 # The platform registry: every key policy may name; the opt-in ones are off unless listed.
 REGISTRY = json.loads((EXTENSION_SRC / "platforms.json").read_text(encoding="utf-8"))["platforms"]
@@ -38,6 +36,7 @@ BROWSERS = {
     "edge": ("Microsoft\\Edge", "com.microsoft.Edge"),
 }
 PROFILE_ID = "id.go.netral.policy"
+ID_LETTERS = set("abcdefghijklmnop")
 
 
 class BuildError(click.ClickException):
@@ -110,17 +109,15 @@ def build_companion(dist: Path) -> Path:
 
 
 def copy_install_kit(dist: Path) -> None:
-    """Autostart templates, install/uninstall scripts and ADMIN.md next to the frozen companion."""
-    shutil.rmtree(dist / "autostart", ignore_errors=True)
-    shutil.copytree(PACKAGING / "autostart", dist / "autostart")
-    for script in ("install.sh", "uninstall.sh", "install.ps1", "uninstall.ps1"):
+    """The Linux/macOS install and uninstall scripts and ADMIN.md next to the frozen companion."""
+    for script in ("install.sh", "uninstall.sh"):
         shutil.copy2(PACKAGING / script, dist / script)
     shutil.copy2(ROOT / "ADMIN.md", dist / "ADMIN.md")
 
 
-def run(command: list[str], failure: str) -> str:
+def run(command: list[str], failure: str, cwd: Path | None = None) -> str:
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=cwd)
     except OSError as error:
         raise BuildError(f"cannot run {command[0]} ({error.strerror}); {failure}") from None
     if result.returncode != 0:
@@ -234,6 +231,7 @@ def build_extension(
     chromium: str | None,
     fail_mode: str,
     platforms: list[str],
+    store_ids: dict[str, list[str]] | None = None,
 ) -> str:
     """dist/extension/ (zip, CRX3, update manifest, ID) and dist/policies/; returns the ID."""
     manifest = json.loads((EXTENSION_SRC / "manifest.json").read_text(encoding="utf-8"))
@@ -282,7 +280,7 @@ def build_extension(
         encoding="utf-8",
     )
     (out / "extension-id.txt").write_text(ext_id + "\n", encoding="ascii")
-    write_policies(dist, ext_id, update_url, fail_mode, platforms)
+    write_policies(dist, ext_id, update_url, fail_mode, platforms, store_ids)
     if update_url == DEFAULT_UPDATE_URL:
         say("extension: no --update-url given; policies point at a placeholder host, see ADMIN.md.")
     say(f"extension: ID {ext_id}, {name}.crx and {name}.zip -> {out}")
@@ -293,61 +291,70 @@ def build_extension(
 
 
 def write_policies(
-    dist: Path, ext_id: str, update_url: str, fail_mode: str, platforms: list[str]
+    dist: Path, ext_id: str, update_url: str, fail_mode: str, platforms: list[str],
+    store_ids: dict[str, list[str]] | None = None,
 ) -> None:
-    """dist/policies/: force-install and managed storage for Chrome and Edge, in every format."""
-    storage = {
-        "companionUrl": COMPANION_URL_PLACEHOLDER,
-        "companionToken": TOKEN_PLACEHOLDER,
-        "failMode": fail_mode,
-        "enabledPlatforms": platforms,
-    }
-    forcelist = f"{ext_id};{update_url}"
+    """dist/policies/ (Chrome, Edge, Chromium, every format) and dist/netral-install.json.
+
+    Force-install goes through ExtensionSettings (one JSON value, no numbered list slots). No
+    token and no URL: each user's native host hands the extension its own companion's.
+    """
+    from companion.setup import KIT_CONFIG, Kit
+
+    kit = Kit(ext_id, store_ids or {}, update_url)
+    storage = {"failMode": fail_mode, "enabledPlatforms": platforms}
+    (dist / KIT_CONFIG).write_text(json.dumps(
+        {"extension_id": ext_id, "store_ids": kit.store_ids, "update_url": update_url,
+         "allowed_origins": kit.origins}, indent=2) + "\n", encoding="utf-8")
     out = reset_dir(dist / "policies")
-
-    linux = out / "linux"
-    linux.mkdir()
-    policy = {
-        "ExtensionInstallForcelist": [forcelist],
-        "3rdparty": {"extensions": {ext_id: storage}},
-    }
-    (linux / "netral.json").write_text(json.dumps(policy, indent=2) + "\n", encoding="utf-8")
-
-    windows = out / "windows"
-    windows.mkdir()
-    for browser, (registry_key, _) in BROWSERS.items():
-        (windows / f"netral-{browser}.reg").write_text(
-            windows_reg(registry_key, ext_id, forcelist, storage), encoding="utf-16", newline=""
-        )
-
-    macos = out / "macos"
-    macos.mkdir()
-    (macos / "netral.mobileconfig").write_bytes(mobileconfig(ext_id, forcelist, storage))
+    for folder in ("linux", "windows", "macos"):
+        (out / folder).mkdir()
+    for browser in ("chrome", "edge", "chromium"):
+        policy = browser_policy(kit, browser, storage)
+        (out / "linux" / f"{browser}.json").write_text(
+            json.dumps(policy, indent=2) + "\n", encoding="utf-8")
+        if browser in BROWSERS:
+            (out / "windows" / f"netral-{browser}.reg").write_text(
+                windows_reg(BROWSERS[browser][0], policy), encoding="utf-16", newline="")
+    (out / "macos" / "netral.mobileconfig").write_bytes(
+        mobileconfig(ext_id, {b: browser_policy(kit, b, storage) for b in BROWSERS}))
 
 
-def windows_reg(registry_key: str, ext_id: str, forcelist: str, storage: dict) -> str:
-    """A .reg file; lists are subkeys with values named 1, 2, … as Chromium reads them."""
-    base = f"HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\{registry_key}"
-    policy_key = f"{base}\\3rdparty\\extensions\\{ext_id}\\policy"
-    lines = [
-        "Windows Registry Editor Version 5.00",
-        "",
-        "; Netral: force-install the extension and configure it. install.ps1 fills the token and",
-        "; appends to an existing ExtensionInstallForcelist instead of taking entry 1.",
-        f"[{base}\\ExtensionInstallForcelist]",
-        f'"1"={reg_string(forcelist)}',
-        "",
-        f"[{policy_key}]",
-    ]
-    lists = {}
-    for name, value in storage.items():
-        if isinstance(value, list):
-            lists[name] = value
-        else:
-            lines.append(f'"{name}"={reg_string(value)}')
-    for name, values in lists.items():
-        lines += ["", f"[{policy_key}\\{name}]"]
-        lines += [f'"{index}"={reg_string(value)}' for index, value in enumerate(values, 1)]
+def browser_policy(kit, browser: str, storage: dict) -> dict:
+    """One browser's policy: ExtensionSettings force-installs, 3rdparty managed storage."""
+    from companion.setup import forced_ids
+
+    forced = forced_ids(kit, browser)
+    settings = {i: {"installation_mode": "force_installed", "update_url": url} for i, url in forced}
+    return {"ExtensionSettings": settings,
+            "3rdparty": {"extensions": {i: dict(storage) for i, _ in forced}}}
+
+
+def policy_values(registry_key: str, policy: dict) -> list[tuple[str, str, str]]:
+    """(key under HKLM, value name, string) for a browser policy; lists are numbered subkeys."""
+    base = f"SOFTWARE\\Policies\\{registry_key}"
+    values = [(base, "ExtensionSettings", json.dumps(policy["ExtensionSettings"]))]
+    for ext_id, storage in policy["3rdparty"]["extensions"].items():
+        policy_key = f"{base}\\3rdparty\\extensions\\{ext_id}\\policy"
+        for name, value in storage.items():
+            if isinstance(value, list):
+                values += [(f"{policy_key}\\{name}", str(i), item)
+                           for i, item in enumerate(value, 1)]
+            else:
+                values.append((policy_key, name, value))
+    return values
+
+
+def windows_reg(registry_key: str, policy: dict) -> str:
+    """A .reg file of one browser's policy, for a GPO or an Intune script that imports it."""
+    lines = ["Windows Registry Editor Version 5.00", "",
+             "; Netral: force-install the extension (ExtensionSettings) and configure it."]
+    current = None
+    for key, name, value in policy_values(registry_key, policy):
+        if key != current:
+            lines += ["", f"[HKEY_LOCAL_MACHINE\\{key}]"]
+            current = key
+        lines.append(f'"{name}"={reg_string(value)}')
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -355,7 +362,7 @@ def reg_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def mobileconfig(ext_id: str, forcelist: str, storage: dict) -> bytes:
+def mobileconfig(ext_id: str, policies: dict[str, dict]) -> bytes:
     """A configuration profile: managed preferences of Chrome, Edge and their extension domains."""
 
     def forced(settings: dict) -> dict:
@@ -365,17 +372,19 @@ def mobileconfig(ext_id: str, forcelist: str, storage: dict) -> bytes:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://netral/{ext_id}/{name}")).upper()
 
     content = {}
-    for _, domain in BROWSERS.values():
-        content[domain] = forced({"ExtensionInstallForcelist": [forcelist]})
-        content[f"{domain}.extensions.{ext_id}"] = forced(storage)
+    for browser, (_, domain) in BROWSERS.items():
+        policy = policies[browser]
+        content[domain] = forced({"ExtensionSettings": policy["ExtensionSettings"]})
+        for forced_id, storage in policy["3rdparty"]["extensions"].items():
+            content[f"{domain}.extensions.{forced_id}"] = forced(storage)
     profile = {
         "PayloadType": "Configuration",
         "PayloadVersion": 1,
         "PayloadIdentifier": PROFILE_ID,
         "PayloadUUID": payload_uuid("profile"),
         "PayloadDisplayName": "Netral",
-        "PayloadDescription": "Installs the Netral extension in Chrome and Edge and connects it "
-        "to the Netral companion on this device.",
+        "PayloadDescription": "Installs the Netral extension in Chrome and Edge; each user's "
+        "Netral companion connects to it through its native host.",
         "PayloadOrganization": "Netral",
         "PayloadScope": "System",
         "PayloadContent": [
@@ -390,6 +399,137 @@ def mobileconfig(ext_id: str, forcelist: str, storage: dict) -> bytes:
         ],
     }
     return plistlib.dumps(profile)
+
+
+# ---------------------------------------------------------------- Windows MSI
+
+MSI_EXES = ("netral-companion.exe", "netral-companionw.exe", "netral-native-host.exe")
+
+
+def build_msi(dist: Path, payload: Path, contact: str, help_link: str) -> Path:
+    """dist/netral-VERSION.msi from packaging/windows/netral.wxs and the frozen companion."""
+    from companion.setup import KIT_CONFIG, Kit
+
+    missing = [name for name in MSI_EXES if not (payload / name).is_file()]
+    if missing:
+        raise BuildError(f"no frozen Windows companion in {payload} ({', '.join(missing)} "
+                         "missing); run `python build.py companion` on Windows and copy its "
+                         "dist/netral-companion/ here, or pass --payload.")
+    rules = dist / "rules"
+    if not (dist / KIT_CONFIG).is_file() or not (dist / "policies").is_dir():
+        raise BuildError(f"no {KIT_CONFIG} in {dist}; run `python build.py extension` first.")
+    if not (rules / "trusted_keys.json").is_file():
+        raise BuildError(f"no rules in {rules}; run `python build.py rules` first.")
+    wixl = shutil.which("wixl")
+    if not wixl:
+        raise BuildError("wixl not found; install it (Debian/Ubuntu: apt-get install wixl "
+                         "msitools).")
+    with tempfile.TemporaryDirectory(prefix="netral-msi-") as scratch:
+        return wixl_build(Path(scratch), wixl, dist, payload, Kit.load(dist), contact, help_link)
+
+
+def wixl_build(stage: Path, wixl: str, dist: Path, payload: Path, kit, contact: str,
+               help_link: str) -> Path:
+    """Stages everything under `stage`: wixl wants sources relative to its working folder."""
+    from companion import __version__
+    from companion.setup import HOST_NAME, KIT_CONFIG, host_manifest
+
+    (stage / "companion").symlink_to(payload.resolve(), target_is_directory=True)
+    (stage / "rules").symlink_to((dist / "rules").resolve(), target_is_directory=True)
+    # Chrome resolves a relative host path against the manifest's folder (Windows only).
+    manifest = host_manifest("companion\\netral-native-host.exe", kit.origins)
+    (stage / f"{HOST_NAME}.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    shutil.copy2(dist / KIT_CONFIG, stage / KIT_CONFIG)
+    shutil.copy2(ROOT / "ADMIN.md", stage / "ADMIN.md")
+    (stage / "payload.wxs").write_text(payload_fragment(stage), encoding="utf-8")
+    (stage / "policy.wxs").write_text(policy_fragment(dist, kit), encoding="utf-8")
+    bundles = sorted(path.name for path in (stage / "rules").glob("*.bundle.json"))
+    serve = " ".join(['--trusted-keys "[INSTALLDIR]rules\\trusted_keys.json"',
+                      *(f'--rules "[INSTALLDIR]rules\\{name}"' for name in bundles),
+                      *(f"--allowed-origin {origin}" for origin in kit.origins)])
+    out = dist / f"netral-{__version__}.msi"
+    run([wixl, "-a", "x64", "-o", str(out), "-D", f"Version={__version__}",
+         "-D", f"Contact={contact}", "-D", f"HelpLink={help_link}",
+         "-D", f"ServeArguments={serve}",
+         str(PACKAGING / "windows" / "netral.wxs"), "payload.wxs", "policy.wxs"],
+        "wixl could not build the MSI; its messages above name the element it refused.",
+        cwd=stage)
+    say(f"msi: {out.name}, {out.stat().st_size / 2**20:.1f} MiB -> {out}")
+    return out
+
+
+def wix_id(prefix: str, text: str) -> str:
+    return f"{prefix}_{hashlib.sha256(text.encode()).hexdigest()[:24]}"
+
+
+def payload_fragment(stage: Path) -> str:
+    """The frozen companion's tree under COMPANIONDIR, the rules under RULESDIR: a file each."""
+    fixed = {"companion/netral-companion.exe": "CompanionExe"}
+    components: list[str] = []
+
+    def tree(folder: Path, relative: str, indent: str) -> list[str]:
+        lines = []
+        for path in sorted(folder.iterdir()):
+            rel = f"{relative}/{path.name}"
+            if path.is_dir():
+                lines.append(f'{indent}<Directory Id="{wix_id("dir", rel)}" Name="{path.name}">')
+                lines += tree(path, rel, indent + "  ")
+                lines.append(f"{indent}</Directory>")
+            else:
+                component = wix_id("cmp", rel)
+                components.append(component)
+                lines.append(f'{indent}<Component Id="{component}" Guid="*" Win64="yes">'
+                             f'<File Id="{fixed.get(rel, wix_id("fil", rel))}" '
+                             f'Source={quoteattr(rel)} KeyPath="yes"/></Component>')
+        return lines
+
+    body = ['<DirectoryRef Id="COMPANIONDIR">', *tree(stage / "companion", "companion", "  "),
+            "</DirectoryRef>"]
+    payload_components, components[:] = list(components), []
+    body += ['<DirectoryRef Id="RULESDIR">', *tree(stage / "rules", "rules", "  "),
+             "</DirectoryRef>"]
+    for name, members in (("Payload", payload_components), ("Rules", components)):
+        body.append(f'<ComponentGroup Id="{name}">')
+        body += [f'  <ComponentRef Id="{member}"/>' for member in members]
+        body.append("</ComponentGroup>")
+    return wix_fragment(body)
+
+
+def policy_fragment(dist: Path, kit) -> str:
+    """Browser policy (ExtensionSettings, managed storage) and the machine settings of Netral."""
+    storage = json.loads((dist / "policies" / "linux" / "chrome.json").read_text("utf-8"))
+    storage = next(iter(storage["3rdparty"]["extensions"].values()))
+    body = ['<DirectoryRef Id="INSTALLDIR">']
+    members = []
+    for browser, (registry_key, _) in BROWSERS.items():
+        component = f"Policy_{browser}"
+        members.append(component)
+        body.append(f'  <Component Id="{component}" Guid="*" Win64="yes">')
+        policy = browser_policy(kit, browser, storage)
+        for index, (key, name, value) in enumerate(policy_values(registry_key, policy)):
+            keypath = ' KeyPath="yes"' if index == 0 else ""
+            body.append(f'    <RegistryValue Root="HKLM" Key={quoteattr(key)} '
+                        f'Name={quoteattr(name)} Type="string" Value={quoteattr(value)}{keypath}/>')
+        body.append("  </Component>")
+    origins = ",".join(kit.origins)
+    body += ['  <Component Id="MachinePolicy" Guid="*" Win64="yes">',
+             f'    <RegistryValue Root="HKLM" Key="{NETRAL_POLICY_KEY}" Name="AllowedOrigins" '
+             f'Type="string" Value={quoteattr(origins)} KeyPath="yes"/>',
+             f'    <RegistryValue Root="HKLM" Key="{NETRAL_POLICY_KEY}" Name="DataDir" '
+             'Type="string" Value="[NETRALDATADIR]"/>',
+             "  </Component>", "</DirectoryRef>",
+             '<ComponentGroup Id="BrowserPolicy">',
+             *(f'  <ComponentRef Id="{member}"/>' for member in members),
+             "</ComponentGroup>",
+             '<ComponentGroup Id="MachinePolicy">', '  <ComponentRef Id="MachinePolicy"/>',
+             "</ComponentGroup>"]
+    return wix_fragment(body)
+
+
+def wix_fragment(body: list[str]) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            '<Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">\n<Fragment>\n'
+            + "\n".join(body) + "\n</Fragment>\n</Wix>\n")
 
 
 # ---------------------------------------------------------------- command line
@@ -408,6 +548,11 @@ chromium_option = click.option(
 fail_mode_option = click.option(
     "--fail-mode", type=click.Choice(["warn", "allow"]), default="warn", show_default=True,
     help="Policy failMode: what the extension does when the companion cannot be reached.",
+)
+store_id_option = click.option(
+    "--store-id", "store_ids", multiple=True, metavar="[edge:]ID",
+    help="The extension's Chrome Web Store ID (edge:ID for Edge Add-ons); repeatable. Policy "
+    "force-installs it from the store and the companion and native host allow it too.",
 )
 platforms_option = click.option(
     "--platforms", default=DEFAULT_PLATFORMS, show_default=True,
@@ -432,10 +577,26 @@ def rules_options(command):
 
 def extension_options(command):
     for option in reversed(
-        [key_option, update_url_option, chromium_option, fail_mode_option, platforms_option]
+        [key_option, update_url_option, chromium_option, fail_mode_option, platforms_option,
+         store_id_option]
     ):
         command = option(command)
     return command
+
+
+def parse_store_ids(values: tuple[str, ...]) -> dict[str, list[str]]:
+    """{"chrome": [ID], "edge": [ID]} from --store-id values; a bad ID is a one-line error."""
+    chosen: dict[str, list[str]] = {}
+    for value in values:
+        store, _, ext_id = value.rpartition(":")
+        store = store or "chrome"
+        if store not in ("chrome", "edge") or len(ext_id) != 32 or set(ext_id) - ID_LETTERS:
+            raise BuildError(
+                f"--store-id {value!r} is not an extension ID; give the 32 letters a-p the store "
+                "shows, as ID (Chrome Web Store) or edge:ID (Edge Add-ons)."
+            )
+        chosen.setdefault(store, []).append(ext_id)
+    return chosen
 
 
 def parse_platforms(value: str) -> list[str]:
@@ -487,12 +648,30 @@ def companion(dist):
 @cli.command()
 @extension_options
 @click.pass_obj
-def extension(dist, key, update_url, chromium, fail_mode, platforms):
+def extension(dist, key, update_url, chromium, fail_mode, platforms, store_ids):
     """Pack the extension (zip and CRX3), its update manifest and the enterprise policies.
 
     Example: python build.py extension --key agency-extension.pem
     """
-    build_extension(dist, key, update_url, chromium, fail_mode, parse_platforms(platforms))
+    stores = parse_store_ids(store_ids)
+    build_extension(dist, key, update_url, chromium, fail_mode, parse_platforms(platforms), stores)
+
+
+@cli.command()
+@click.option("--payload", type=click.Path(path_type=Path, file_okay=False),
+              help="The frozen Windows companion folder (default: dist/netral-companion/).")
+@click.option("--contact", default="Your agency's IT helpdesk", show_default=True,
+              help="Add/Remove Programs 'contact' (ARPCONTACT).")
+@click.option("--help-link", default="https://netral.invalid/help", show_default=True,
+              help="Add/Remove Programs 'help link' (ARPHELPLINK).")
+@click.pass_obj
+def msi(dist, payload, contact, help_link):
+    """Build the per-machine Windows installer dist/netral-VERSION.msi with wixl.
+
+    Needs `python build.py rules` and `extension` here and the companion frozen on Windows.
+    Example: python build.py msi --payload win-dist/netral-companion --contact "IT 1500-123"
+    """
+    build_msi(dist, payload or dist / COMPANION_NAME, contact, help_link)
 
 
 @cli.command(name="all")
@@ -500,17 +679,18 @@ def extension(dist, key, update_url, chromium, fail_mode, platforms):
 @extension_options
 @click.pass_obj
 def build_all(
-    dist, caleg, rules_keys, trusted_keys, key, update_url, chromium, fail_mode, platforms
+    dist, caleg, rules_keys, trusted_keys, key, update_url, chromium, fail_mode, platforms,
+    store_ids,
 ):
     """Everything IT deploys: rules, companion, extension and policies, in dist/.
 
     Example: python build.py all --update-url https://intranet.example.go.id/netral/updates.xml
     """
-    chosen = parse_platforms(platforms)
+    chosen, stores = parse_platforms(platforms), parse_store_ids(store_ids)
     require_key_file(key)  # the one-line error now, not after the long companion build
     build_rules(dist, caleg=caleg, keys=rules_keys, trusted_keys=trusted_keys)
     build_companion(dist)
-    build_extension(dist, key, update_url, chromium, fail_mode, chosen)
+    build_extension(dist, key, update_url, chromium, fail_mode, chosen, stores)
     say(f"done: {dist}")
 
 

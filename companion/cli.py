@@ -514,6 +514,11 @@ def verify_acks(data_dir: Path | None) -> None:
     click.echo(f"ok: {result['count']} entries, hash chain intact, nothing lost")
 
 
+from companion.setup import setup as setup_group  # noqa: E402 - after the group it joins
+
+cli.add_command(setup_group)
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 

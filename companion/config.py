@@ -134,6 +134,13 @@ class Settings(BaseSettings):
 def load_settings(**overrides) -> Settings:
     """Settings from the options given (None: not given) over the environment; CompanionError."""
     given = {key: value for key, value in overrides.items() if value not in (None, ())}
+    # What an administrator fixed for every user (HKLM\SOFTWARE\Policies\Netral, or
+    # /etc/netral/policy.json): under options, and under this user's own NETRAL_* variables.
+    from companion.setup import machine_policy
+
+    for key, value in machine_policy().items():
+        if f"NETRAL_{key.upper()}" not in os.environ:
+            given.setdefault(key, value)
     try:
         return Settings(**given)
     except ValidationError as error:

@@ -1,4 +1,4 @@
-"""Entry of the frozen companion: output to a log file when there is no console, then the CLI."""
+"""Entry of the frozen companion: the native host under that name, else the CLI with `setup`."""
 
 import os
 import sys
@@ -11,7 +11,7 @@ def redirect_output() -> None:
     if not log_file:
         if sys.stdout is not None and sys.stderr is not None:
             return
-        # A windowed build (Task Scheduler at logon) has no console: print() would fail.
+        # A windowed build (started at logon) has no console: print() would fail.
         import platformdirs
 
         log_file = platformdirs.user_log_path("netral", appauthor=False) / "companion.log"
@@ -26,7 +26,10 @@ if __name__ == "__main__":
 
     # A full-election bundle is compiled in a spawned child: the frozen exe must be able to be one.
     multiprocessing.freeze_support()
-    redirect_output()
-    from companion.cli import main
-
+    if Path(sys.argv[0]).stem.lower() == "netral-native-host":
+        # Browsers start this twin with the caller's origin; stdout is the messaging channel.
+        from companion.native_host import main
+    else:
+        redirect_output()
+        from companion.cli import main  # with `setup`, which the MSI's custom actions run
     main()

@@ -22,6 +22,11 @@ def build(*args: str) -> subprocess.CompletedProcess:
         (["all", "--key", "/nonexistent/agency.pem"], "extension key file not found"),
         (["extension", "--platforms", "x,friendster"], "unknown platform(s) friendster"),
         (["rules", "--trusted-keys", "/nonexistent/trusted.json"], "file not found"),
+        (["extension", "--store-id", "notanid"], "is not an extension ID"),
+        (["all", "--store-id", "edge:ABCDEFGHIJKLMNOPABCDEFGHIJKLMNOP"], "is not an extension ID"),
+        (["extension", "--store-id", "firefox:abcdefghijklmnopabcdefghijklmnop"],
+         "is not an extension ID"),
+        (["msi"], "no frozen Windows companion"),
     ],
 )
 def test_bad_input_gives_one_line(args, says, tmp_path):
@@ -34,7 +39,7 @@ def test_bad_input_gives_one_line(args, says, tmp_path):
 
 
 def test_every_command_has_help_with_an_example():
-    for command in ("rules", "companion", "extension", "all"):
+    for command in ("rules", "companion", "extension", "msi", "all"):
         result = build(command, "--help")
         assert result.returncode == 0
         assert "Example:" in result.stdout

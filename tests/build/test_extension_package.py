@@ -111,7 +111,10 @@ def test_it_supplied_key_decides_the_id(tmp_path):
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout
     assert check_package(out / "extension") == expected
-    policy = json.loads((out / "policies" / "linux" / "netral.json").read_text())
-    assert policy["ExtensionInstallForcelist"] == [
-        f"{expected};https://intranet.example.go.id/netral/updates.xml"
-    ]
+    policy = json.loads((out / "policies" / "linux" / "chrome.json").read_text())
+    assert policy["ExtensionSettings"] == {expected: {
+        "installation_mode": "force_installed",
+        "update_url": "https://intranet.example.go.id/netral/updates.xml",
+    }}
+    config = json.loads((out / "netral-install.json").read_text())
+    assert config["allowed_origins"] == [f"chrome-extension://{expected}"]

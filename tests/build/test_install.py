@@ -3,6 +3,7 @@
 import getpass
 import json
 import os
+import re
 import stat
 import subprocess
 import time
@@ -16,6 +17,8 @@ from build_testkit import clean_env, free_port
 pytestmark = pytest.mark.timeout(900)
 POLICY_DIRS = ("etc/opt/chrome/policies/managed", "etc/chromium/policies/managed",
                "etc/opt/edge/policies/managed")
+HOST_DIRS = ("etc/opt/chrome/native-messaging-hosts", "etc/chromium/native-messaging-hosts",
+             "etc/opt/edge/native-messaging-hosts")
 
 
 def tree(root: Path) -> set[str]:
@@ -53,7 +56,7 @@ def get(url: str, token: str | None = None, origin: str | None = None) -> tuple[
 
 
 class Device:
-    """A temporary machine: HOME, program prefix and the browsers' policy folders under one root."""
+    """A temporary machine: HOME, program prefix and the machine-wide folders under one root."""
 
     def __init__(self, root: Path, dist: Path, path: str, starts: bool = True):
         self.root, self.dist = root / "device", dist
@@ -66,8 +69,7 @@ class Device:
         self.env = clean_env(
             HOME=str(self.home), PATH=path, NETRAL_USER=getpass.getuser(),
             NETRAL_PREFIX=str(self.prefix), NETRAL_PORT=str(self.port),
-            NETRAL_POLICY_DIRS=":".join(map(str, self.policy_dirs)),
-            NETRAL_START_TIMEOUT="20" if starts else "0",
+            NETRAL_ROOT=str(self.root),
         )
         self.ext_id = (dist / "extension" / "extension-id.txt").read_text().strip()
 
@@ -84,29 +86,31 @@ class Device:
         return self.run(self.prefix / "uninstall.sh", *args)
 
     def check_installed(self) -> str:
-        """Every file in place; returns the device token."""
+        """Every file in place, no token outside the data dir; returns the device token."""
         exe = self.prefix / "companion" / "netral-companion"
         assert exe.stat().st_mode & stat.S_IXUSR
         token_file = self.data_dir / "token"
         assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+        assert stat.S_IMODE(self.data_dir.stat().st_mode) == 0o700
         token = token_file.read_text().strip()
         assert len(token) == 64
         for folder in self.policy_dirs:
             text = (folder / "netral.json").read_text()
-            assert "@" not in text.replace(f"chrome-extension://{self.ext_id}", "")
-            storage = json.loads(text)["3rdparty"]["extensions"][self.ext_id]
-            assert storage["companionToken"] == token
-            assert storage["companionUrl"] == f"http://127.0.0.1:{self.port}"
-        rules = self.data_dir / "rules"
-        assert (rules / "netral-default.bundle.json").is_file()
-        assert (rules / "netral-default.bundle.json.sig").is_file()
+            assert token not in text and "companionToken" not in text
+            forced = json.loads(text)["ExtensionSettings"][self.ext_id]
+            assert forced["installation_mode"] == "force_installed"
+        origin = f"chrome-extension://{self.ext_id}/"
+        for folder in HOST_DIRS:
+            manifest = json.loads((self.root / folder / "id.go.netral.companion.json").read_text())
+            assert manifest["allowed_origins"] == [origin]
+            assert manifest["path"] == str(self.prefix / "companion" / "netral-native-host")
+            assert os.access(manifest["path"], os.X_OK)
+        user_host = self.home / ".config/google-chrome/NativeMessagingHosts"
+        manifest = json.loads((user_host / "id.go.netral.companion.json").read_text())
+        assert manifest["allowed_origins"] == [origin]
         assert (self.prefix / "rules" / "trusted_keys.json").is_file()
-        settings = (self.prefix / "companion.env").read_text()
-        assert f"NETRAL_ALLOWED_ORIGINS=chrome-extension://{self.ext_id}" in settings
-        assert f"NETRAL_PORT={self.port}" in settings
-        assert os.access(self.prefix / "bin" / "netral-companion-serve", os.X_OK)
-        manifest = (self.prefix / "install-manifest.txt").read_text()
-        assert f"file {exe}" in manifest
+        shim = self.home / ".local" / "bin" / "netral-companion"
+        assert shim.resolve() == exe.resolve()
         return token
 
 
@@ -121,13 +125,15 @@ def test_install_with_systemd_user(dist, tmp_path):
 
     output = device.install().stdout
     device.check_installed()
-    unit = device.home / ".config" / "systemd" / "user" / "netral-companion.service"
-    assert f'ExecStart="{device.prefix}/bin/netral-companion-serve"' in unit.read_text()
-    assert "Restart=on-failure" in unit.read_text()
-    assert f"curl http://127.0.0.1:{device.port}/v1/health" in output
+    unit = (device.home / ".config" / "systemd" / "user" / "netral-companion.service").read_text()
+    assert f"ExecStart={device.prefix}/companion/netral-companion serve" in unit
+    assert f"--trusted-keys {device.prefix}/rules/trusted_keys.json" in unit
+    assert f"--allowed-origin chrome-extension://{device.ext_id}" in unit
+    assert "Restart=on-failure" in unit
+    assert "Google Chrome will force-install Netral" in output  # what the browser will really do
     logged = calls.read_text().splitlines()
     assert "--user daemon-reload" in logged
-    assert "--user enable --now netral-companion.service" in logged
+    assert "--user enable netral-companion.service" in logged
 
     device.uninstall()
     assert "--user disable --now netral-companion.service" in calls.read_text()
@@ -142,18 +148,25 @@ def test_install_without_systemd_starts_it_and_uninstall_stops_it(dist, tmp_path
     device.install()
     token = device.check_installed()
     desktop = device.home / ".config" / "autostart" / "netral-companion.desktop"
-    assert f'Exec="{device.prefix}/bin/netral-companion-serve"' in desktop.read_text()
+    assert f"Exec={device.prefix}/companion/netral-companion serve" in desktop.read_text()
     base = f"http://127.0.0.1:{device.port}"
+    deadline = time.monotonic() + 20
+    while get(f"{base}/v1/health")[0] != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert get(f"{base}/v1/health") == (200, {"status": "ok"})
-    # The companion adopted the device token, allows the packed extension's origin, has the rules.
+    # The companion kept the device token, allows the packed extension's origin, has the rules.
     origin = f"chrome-extension://{device.ext_id}"
     status, answer = get(f"{base}/v1/status", token=token, origin=origin)
     assert status == 200 and answer["rules"]["bundle_id"] == "netral-default"
     assert get(f"{base}/v1/status", token="0" * 64, origin=origin)[0] == 401
-    # Without a journal the frozen companion writes its output to the log file.
-    log = device.home / ".local" / "state" / "netral" / "companion.log"
-    assert f"listening on http://127.0.0.1:{device.port}" in log.read_text()
+    assert get(f"{base}/v1/status", token=token, origin="chrome-extension://" + "a" * 32)[0] == 403
+    # A second terminal finds `pair` on ~/.local/bin.
+    paired = subprocess.run([str(device.home / ".local/bin/netral-companion"), "pair"],
+                            env=device.env, capture_output=True, text=True, timeout=60)
+    assert paired.returncode == 0 and re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", paired.stdout)
 
+    (device.data_dir / "cache").mkdir(exist_ok=True)
+    (device.data_dir / "cache" / "leftover.compiled").write_bytes(b"x")
     device.uninstall(*(["--purge"] if purge else []))
     deadline = time.monotonic() + 10
     while get(f"{base}/v1/health")[0] and time.monotonic() < deadline:
@@ -166,8 +179,7 @@ def test_install_without_systemd_starts_it_and_uninstall_stops_it(dist, tmp_path
         data = str(device.data_dir.relative_to(device.root))
         assert f"{data}/netral.db" in left
         assert all(path.startswith(data) or data.startswith(path) for path in left), left
-        assert f"{data}/token" not in left
-        assert f"{data}/rules/netral-default.bundle.json" not in left
+        assert f"{data}/token" not in left and f"{data}/cache" not in left
 
 
 def test_reinstall_keeps_the_token(dist, tmp_path):
@@ -185,8 +197,22 @@ def test_reinstall_keeps_the_token(dist, tmp_path):
     assert tree(device.root) == before
 
 
-def test_install_rejects_unknown_arguments(dist, tmp_path):
-    result = subprocess.run(["sh", str(dist / "install.sh"), "--bogus"], capture_output=True,
+def test_install_refuses_a_prefix_that_is_not_netrals(dist, tmp_path):
+    """Attack: NETRAL_PREFIX pointed at a folder in use; nothing in it is replaced or removed."""
+    device = Device(tmp_path, dist, os.environ["PATH"], starts=False)
+    device.prefix.mkdir(parents=True)
+    (device.prefix / "companion").mkdir()
+    (device.prefix / "companion" / "theirs").write_text("keep")
+    result = subprocess.run(["sh", str(dist / "install.sh")], env=device.env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode != 0 and len(result.stderr.strip().splitlines()) == 1
+    assert "not a Netral folder" in result.stderr
+    assert (device.prefix / "companion" / "theirs").read_text() == "keep"
+
+
+@pytest.mark.parametrize("script", ["install.sh", "uninstall.sh"])
+def test_scripts_reject_unknown_arguments(dist, tmp_path, script):
+    result = subprocess.run(["sh", str(dist / script), "--bogus"], capture_output=True,
                             text=True, env=clean_env(HOME=str(tmp_path)), timeout=30)
     assert result.returncode != 0
     assert len(result.stderr.strip().splitlines()) == 1

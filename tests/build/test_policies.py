@@ -3,13 +3,12 @@
 import json
 import plistlib
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.timeout(900)
-STORAGE_KEYS = {"companionUrl", "companionToken", "failMode", "enabledPlatforms"}
+STORAGE_KEYS = {"failMode", "enabledPlatforms"}
 
 
 def parse_reg(path: Path) -> dict[str, dict[str, str]]:
@@ -39,16 +38,23 @@ def ext_id(dist) -> str:
 
 
 def check_storage(storage: dict) -> None:
+    """Managed storage without a token or URL: each user's native host hands those over."""
     assert set(storage) == STORAGE_KEYS
-    assert storage["companionToken"] == "@NETRAL_TOKEN@"
-    assert storage["companionUrl"] == "@COMPANION_URL@"
     assert storage["failMode"] == "warn"
     assert "x" in storage["enabledPlatforms"] and "other" not in storage["enabledPlatforms"]
 
 
-def test_linux_json(dist, ext_id):
-    policy = json.loads((dist / "policies" / "linux" / "netral.json").read_text())
-    assert policy["ExtensionInstallForcelist"][0].startswith(f"{ext_id};https://")
+def check_forced(settings: dict, ext_id: str) -> None:
+    assert list(settings) == [ext_id]
+    assert settings[ext_id]["installation_mode"] == "force_installed"
+    assert settings[ext_id]["update_url"].startswith("https://")
+
+
+@pytest.mark.parametrize("browser", ["chrome", "edge", "chromium"])
+def test_linux_json(dist, ext_id, browser):
+    policy = json.loads((dist / "policies" / "linux" / f"{browser}.json").read_text())
+    assert set(policy) == {"ExtensionSettings", "3rdparty"}  # no numbered force-install list
+    check_forced(policy["ExtensionSettings"], ext_id)
     check_storage(policy["3rdparty"]["extensions"][ext_id])
 
 
@@ -58,7 +64,8 @@ def test_linux_json(dist, ext_id):
 def test_windows_reg(dist, ext_id, browser, vendor):
     keys = parse_reg(dist / "policies" / "windows" / f"netral-{browser}.reg")
     base = rf"HKEY_LOCAL_MACHINE\SOFTWARE\Policies\{vendor}"
-    assert keys[rf"{base}\ExtensionInstallForcelist"]["1"].startswith(f"{ext_id};https://")
+    assert not any("ExtensionInstallForcelist" in key for key in keys)
+    check_forced(json.loads(keys[base]["ExtensionSettings"]), ext_id)
     policy_key = rf"{base}\3rdparty\extensions\{ext_id}\policy"
     storage = dict(keys[policy_key])
     platforms = keys[rf"{policy_key}\enabledPlatforms"]
@@ -75,18 +82,20 @@ def test_macos_mobileconfig(dist, ext_id):
     assert len(uuids) == 2
     for domain in ("com.google.Chrome", "com.microsoft.Edge"):
         forced = payload["PayloadContent"][domain]["Forced"][0]["mcx_preference_settings"]
-        assert forced["ExtensionInstallForcelist"][0].startswith(f"{ext_id};")
+        check_forced(forced["ExtensionSettings"], ext_id)
         extension = payload["PayloadContent"][f"{domain}.extensions.{ext_id}"]
         check_storage(extension["Forced"][0]["mcx_preference_settings"])
 
 
-def test_autostart_templates(dist):
-    unit = (dist / "autostart" / "linux" / "netral-companion.service").read_text()
-    assert "Restart=on-failure" in unit and "WantedBy=default.target" in unit
-    agent_path = dist / "autostart" / "macos" / "id.go.netral.companion.plist"
-    agent = plistlib.loads(agent_path.read_bytes())
-    assert agent["KeepAlive"] is True and agent["RunAtLoad"] is True
-    task = ET.parse(dist / "autostart" / "windows" / "netral-companion.xml").getroot()
-    namespace = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
-    assert task.find("t:Triggers/t:LogonTrigger", namespace) is not None
-    assert task.find("t:Actions/t:Exec/t:Command", namespace).text == "@EXE@"
+def test_install_config_names_the_extension(dist, ext_id):
+    config = json.loads((dist / "netral-install.json").read_text())
+    assert config["extension_id"] == ext_id
+    assert config["allowed_origins"] == [f"chrome-extension://{ext_id}"]
+
+
+def test_no_policy_file_carries_a_token(dist):
+    """Issue 12: machine-wide policy is readable by every local user, so it holds no token."""
+    for path in (dist / "policies").rglob("*"):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-16" if path.suffix == ".reg" else "utf-8")
+            assert "companionToken" not in text and "@NETRAL_TOKEN@" not in text, path
