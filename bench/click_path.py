@@ -1,12 +1,16 @@
 """Click-path latency of the extension, in one Chromium run against the real companion.
 
-Measures, with in-page performance.now() on the x.com fixture:
-  1. trusted click -> warning on screen (the first animation frame after <netral-warning> is
-     attached), for posts classified ahead (IntersectionObserver + /v1/check/batch) and for cold
-     posts (checked at click time);
+Measures, on the x.com fixture:
+  1. trusted pointerdown -> the frame that shows the warning: the warning's own document
+     (pages/warning.html, framed in the host's closed shadow root) stamps the requestAnimationFrame
+     after its dialog is shown (performance.timeOrigin + now, comparable across the two
+     documents); for posts classified ahead (IntersectionObserver + /v1/check/batch) and for cold
+     posts (checked at click time); side by side with a floor measured the same way in the same
+     browser: a plain page that opens a <dialog> on click;
   2. the delay an allowed action gets: click -> the site's own React-style root handler, with the
      extension and in a second browser context without it.
-Targets: classified-ahead p95 <= 16 ms, cold p95 <= 50 ms, allowed actions <= 1 ms added.
+Targets: classified-ahead p95 <= 1.2x the floor's p95, cold p95 <= 3x the floor's p95, allowed
+actions <= 1 ms added.
 
     python bench/click_path.py [--runs 40]
 """
@@ -30,28 +34,36 @@ from e2e_testkit import (
     configure_extension,
     launch_with_extension,
     make_signed_bundle,
+    press_warning_button,
     serve_fixtures,
+    wait_for_warning,
+    warning_frame,
 )
 
 PROBE = """() => {
-    const bench = (window.__bench = {frameNo: 0});
-    const tick = () => { bench.frameNo += 1; requestAnimationFrame(tick); };
-    requestAnimationFrame(tick);
-    window.addEventListener('mouseup', (e) => {
-        bench.up = e.timeStamp;
-        bench.upFrame = bench.frameNo;
+    window.__bench = {down: null};
+    window.addEventListener('pointerdown', (e) => {
+        window.__bench.down = performance.timeOrigin + e.timeStamp;
     }, true);
-    new MutationObserver((records) => {
-        const added = records.flatMap((r) => [...r.addedNodes]);
-        if (added.some((n) => n.localName === 'netral-warning')) {
-            bench.attached = performance.now();
-            requestAnimationFrame(() => {
-                bench.frame = performance.now();
-                bench.frames = bench.frameNo - bench.upFrame;
-            });
-        }
-    }).observe(document.documentElement, {childList: true});
 }"""
+
+# The floor: the least a click-to-dialog can cost in this browser, measured the way the warning is.
+FLOOR_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head><body>
+<button id="open" style="margin:200px">Suka</button>
+<dialog id="d"><p>Konten ini berkaitan dengan kampanye pemilu</p>
+<button id="close">Batal</button></dialog>
+<script>
+  window.__bench = {down: null, shown: null};
+  addEventListener('pointerdown', (e) => {
+    __bench.down = performance.timeOrigin + e.timeStamp;
+  }, true);
+  document.getElementById('open').addEventListener('click', () => {
+    d.showModal();
+    requestAnimationFrame(() => { __bench.shown = performance.timeOrigin + performance.now(); });
+  });
+  document.getElementById('close').addEventListener('click', () => d.close());
+</script></body></html>"""
+FLOOR_URL = "https://floor.example/"
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -69,20 +81,26 @@ def summary(name: str, values: list[float], target: float | None = None) -> str:
     return f"{name:<44} n={len(values):<3} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms{verdict}"
 
 
-def click_to_warning(page: Page, selector: str) -> dict:
-    """{attached: ms to the open dialog, painted: ms to the next frame, frames: frames between}."""
-    page.evaluate("window.__bench.frame = null; window.__bench.up = null")
+def click_to_warning(page: Page, selector: str) -> float:
+    """ms from the trusted pointerdown to the frame that shows the warning's dialog."""
+    page.evaluate("window.__bench.down = null")
     box = page.locator(selector).bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_function("window.__bench.frame != null")
-    b = page.evaluate("window.__bench")
-    elapsed = {
-        "attached": b["attached"] - b["up"],
-        "painted": b["frame"] - b["up"],
-        "frames": b["frames"],
-    }
-    page.locator("netral-warning [data-netral-action='cancel']").click()
-    page.wait_for_function("document.querySelector('netral-warning') === null")
+    wait_for_warning(page)
+    frame = warning_frame(page)
+    frame.wait_for_selector("body[data-shown-at]", state="attached")
+    shown = float(frame.evaluate("document.body.dataset.shownAt"))
+    elapsed = shown - page.evaluate("window.__bench.down")
+    press_warning_button(page, "cancel")
+    return elapsed
+
+
+def click_to_floor(page: Page) -> float:
+    page.evaluate("window.__bench.shown = null")
+    page.locator("#open").click()
+    page.wait_for_function("window.__bench.shown != null")
+    elapsed = page.evaluate("window.__bench.shown - window.__bench.down")
+    page.locator("#close").click()
     return elapsed
 
 
@@ -124,6 +142,7 @@ def main() -> None:
                 "Number(document.documentElement.dataset.netralClassified || 0) >= 1"
             )
             page.evaluate(PROBE)
+            page.wait_for_timeout(1000)  # the top frame prepares its warning frame when idle
 
             # Warm the path once (worker start, proof check, first JIT) without counting it.
             insert_post(page, "w0", "Pemanasan #PrabowoGibran2024")
@@ -138,6 +157,15 @@ def main() -> None:
                 ahead.append(
                     click_to_warning(page, f"article[data-post='a{i}'] [data-testid='like']")
                 )
+
+            context.route(
+                FLOOR_URL, lambda route: route.fulfill(content_type="text/html", body=FLOOR_PAGE)
+            )
+            floor_page = context.new_page()
+            floor_page.goto(FLOOR_URL)
+            click_to_floor(floor_page)
+            floor = [click_to_floor(floor_page) for _ in range(runs)]
+            floor_page.close()
 
             cold = []
             for i in range(runs):
@@ -166,19 +194,19 @@ def main() -> None:
             companion.stop()
 
     print(f"Netral click path, {runs} runs each (Chromium {CHROMIUM}, headless)")
-    for name, samples, target in (("classified ahead", ahead, 16), ("cold post", cold, 50)):
-        print(summary(f"click -> warning open, {name}", [s["attached"] for s in samples], target))
-        print(summary(f"click -> warning painted, {name}", [s["painted"] for s in samples]))
-        in_next = sum(1 for s in samples if s["frames"] <= 1)
-        print(f"{'  painted in the next frame':<44} {in_next}/{len(samples)}")
+    print(summary("floor: click -> plain <dialog> shown", floor))
+    floor_p95 = percentile(floor, 95)
+    for name, samples, factor in (("classified ahead", ahead, 1.2), ("cold post", cold, 3)):
+        p95 = percentile(samples, 95)
+        verdict = "met" if p95 <= factor * floor_p95 else "MISSED"
+        print(summary(f"click -> warning shown, {name}", samples))
+        print(f"{'  p95 / floor p95':<44} {p95 / floor_p95:.2f}x  target <= {factor:g}x: {verdict}")
     print(summary("allowed: click -> site, extension", with_extension))
     print(summary("allowed: click -> site, no extension", without_extension))
     added = statistics.median(with_extension) - statistics.median(without_extension)
     ok = "met" if added <= 1 else "MISSED"
     print(f"{'allowed action, added (median)':<44} {added:+.3f} ms  target <= 1 ms: {ok}")
-    ratio = statistics.median(s["attached"] for s in cold) / statistics.median(
-        s["attached"] for s in ahead
-    )
+    ratio = statistics.median(cold) / statistics.median(ahead)
     print(f"{'cold / classified-ahead (p50)':<44} {ratio:.2f}x")
 
 

@@ -15,7 +15,9 @@ const breakage = new Map();
 /** A platform's health over its frames: posts and matches added up, the worst of the rest; the top frame's tab. */
 function siteHealthOf(frames) {
   const all = [...frames.values()];
-  const top = all.find((h) => h.frameId === 0) ?? all[0];
+  // The tab that reported last (a closed tab's report lingers until it ages out).
+  const newest = (list) => list.reduce((a, b) => (b.at > a.at ? b : a));
+  const top = newest(all.filter((h) => h.frameId === 0).length ? all.filter((h) => h.frameId === 0) : all);
   return {
     postsSeen: all.reduce((n, h) => n + h.postsSeen, 0),
     controlsMatched: all.reduce((n, h) => n + h.controlsMatched, 0),

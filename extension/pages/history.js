@@ -8,9 +8,10 @@ import {
 const PAGE_SIZE = 20;
 const FETCH_LIMIT = 1000; // the companion's largest page
 const EXPORT_COLUMNS = ["seq", "kind", "occurred_at", "recorded_at", "platform", "action", "outcome", "entity_ids",
-  "election_ids", "bundle_id", "rules_version", "check_id", "ack_id", "justification", "pact_id", "name", "nip",
-  "hash"];
-const OUTCOME_KEYS = { proceeded: "historyOutcomeProceeded", cancelled: "historyOutcomeCancelled", pact: "historyOutcomePact" };
+  "election_ids", "bundle_id", "rules_version", "check_id", "ack_id", "justification", "signals", "note", "pact_id",
+  "name", "nip", "hash"];
+const OUTCOME_KEYS = { proceeded: "historyOutcomeProceeded", cancelled: "historyOutcomeCancelled", pact: "historyOutcomePact",
+  interrupted: "historyOutcomeInterrupted", disputed: "historyOutcomeDisputed" };
 
 const $ = (id) => document.getElementById(id);
 const view = { items: [], chain: null, page: 0, elections: new Map() }; // elections: id -> name, from the status
@@ -122,7 +123,9 @@ function fillElections() {
 
 /** A CSV field: quoted when needed, and a leading = + - @ neutralised so a spreadsheet shows it as text. */
 function csvField(value) {
-  let text = Array.isArray(value) ? value.join(";") : value === null || value === undefined ? "" : String(value);
+  // A dispute's signals [{type, value}] read as "hashtag:prabowogibran2024;name:coblos 02".
+  const part = (v) => (v && typeof v === "object" ? `${v.type}:${v.value}` : v);
+  let text = Array.isArray(value) ? value.map(part).join(";") : value === null || value === undefined ? "" : String(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n;]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -109,6 +109,28 @@ async function renderQueue(pendingAcks) {
   show($("queue"));
 }
 
+/** How many wrong matches the user reported from the warning (outcome `disputed` in the companion's log). */
+async function renderReports(connected) {
+  let line = $("queue-reports");
+  if (!line) {
+    line = el("p", { id: "queue-reports" });
+    $("queue").append(line);
+  }
+  let count = 0;
+  try {
+    for (let after = 0; connected;) {
+      const page = await send("history", { after_seq: after, limit: 1000 });
+      count += page.items.filter((item) => item.outcome === "disputed").length;
+      if (page.next_after_seq === null || page.next_after_seq === undefined) break;
+      after = page.next_after_seq;
+    }
+  } catch {
+    connected = false;
+  }
+  line.textContent = connected ? t("popupReportsCount", formatNumber(count)) : "";
+  show(line, connected);
+}
+
 function siteLines(site) {
   const name = platformName(site.platform);
   const lines = [];
@@ -155,6 +177,7 @@ async function refresh({ focus } = {}) {
   renderStages(state.status?.rules);
   renderPact(state.status);
   await renderQueue(state.pendingAcks);
+  await renderReports(state.connected && state.proofOk);
   renderSites(state.breakage);
   $("companion-version").textContent = state.status?.companion_version
     ? t("popupCompanionVersion", state.status.companion_version) : "";

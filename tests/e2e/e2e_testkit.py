@@ -17,7 +17,8 @@ in Chromium, fixture sites at their real URLs, and helpers that read the page.
 - ``private_browser(...)``: a Chromium of its own with the extension, linked to a given companion,
   for tests that must not share routes or service-worker state with the session browser;
   ``extension_status(context)`` is the service worker's ``status`` answer (what the popup shows).
-- The warning helpers read the ``<netral-warning>`` shadow root the way the spec lets tests;
+- The warning helpers find the warning's own document (``pages/warning.html``) among the page's
+  frames, as the spec lets tests (the host's shadow root is closed);
   ``site_log`` / ``wait_log`` read what the fixture site did.
 """
 
@@ -37,7 +38,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import BrowserContext, Page, Playwright, Route
+from playwright.sync_api import BrowserContext, Frame, Page, Playwright, Route
+from playwright.sync_api import Error as PlaywrightError
 
 REPO = Path(__file__).resolve().parents[2]
 EXTENSION_DIR = REPO / "extension"
@@ -277,14 +279,33 @@ class Companion:
             after = page["next_after_seq"]
 
 
-def make_signed_bundle(directory: Path, name: str = "e2e-test") -> tuple[Path, Path]:
-    """Writes the test bundle signed by a new key into `directory`: (bundle, trusted_keys.json)."""
+DEFAULT_BUNDLE = REPO / "shared_rules" / "netral-default.bundle.json"
+
+
+def with_default_legal_refs(payload: dict) -> dict:
+    """`payload` with the default bundle's real legal references (long texts, English in i18n)
+    and messages, every entity citing the default bundle's default_legal_refs."""
+    default = json.loads(DEFAULT_BUNDLE.read_text(encoding="utf-8"))
+    refs = default["default_legal_refs"]
+    return {
+        **payload,
+        "legal_refs": default["legal_refs"],
+        "messages": default["messages"],
+        "entities": [{**entity, "legal_refs": refs} for entity in payload["entities"]],
+    }
+
+
+def make_signed_bundle(
+    directory: Path, name: str = "e2e-test", payload: dict | None = None
+) -> tuple[Path, Path]:
+    """Writes `payload` (default: the test bundle) signed by a new key into `directory`:
+    (bundle, trusted_keys.json)."""
     keys = directory / "keys"
     run_companion_cli("keygen", "--name", name, "--out", str(keys))
     entry = json.loads((keys / f"{name}.pub.json").read_text())
     trusted = directory / "trusted_keys.json"
     trusted.write_text(json.dumps({"threshold": 1, "keys": [entry]}))
-    bundle = sign_payload(directory, name, bundle_payload(), keys / f"{name}.key")
+    bundle = sign_payload(directory, name, payload or bundle_payload(), keys / f"{name}.key")
     return bundle, trusted
 
 
@@ -345,6 +366,8 @@ def launch_with_extension(
     *,
     lang: str = "id",
     extension: Path = EXTENSION_DIR,
+    viewport: dict | None = None,
+    device_scale_factor: float | None = None,
 ) -> BrowserContext:
     """Chromium with only our unpacked extension; `lang` is the browser UI language."""
     return playwright.chromium.launch_persistent_context(
@@ -354,7 +377,8 @@ def launch_with_extension(
         locale=lang,
         # Chromium on Linux takes its UI language (chrome.i18n) from the environment, not --lang.
         env={**os.environ, "LANGUAGE": lang, "LANG": f"{lang}.UTF-8"},
-        viewport={"width": 1280, "height": 900},
+        viewport=viewport or {"width": 1280, "height": 900},
+        device_scale_factor=device_scale_factor,
         args=[
             f"--disable-extensions-except={extension}",
             f"--load-extension={extension}",
@@ -441,44 +465,92 @@ def screenshot(page: Page, name: str, lang: str, *, full_page: bool = True) -> N
 # ── reading the page ──────────────────────────────────────────────────────────────────────────
 
 WARNING = "netral-warning"
+# The warning's content: a document of the extension's own origin, framed inside the host's
+# closed shadow root.
+WARNING_PAGE = f"{ORIGIN}/pages/warning.html"
+
+
+def warning_frames(page: Page) -> list[Frame]:
+    """Every warning document of the page (the one shown, and the one kept ready for the next)."""
+    return [frame for frame in page.frames if frame.url.startswith(WARNING_PAGE)]
+
+
+def warning_frame(page: Page) -> Frame | None:
+    """The warning document whose dialog is open, or None."""
+    for frame in warning_frames(page):
+        try:
+            if frame.evaluate("document.getElementById('warning')?.open === true"):
+                return frame
+        except PlaywrightError:  # detached while we looked
+            continue
+    return None
 
 
 def warning_verdict(page: Page) -> str | None:
     """data-verdict of the open warning, or None."""
     return page.evaluate(
-        f"document.querySelector('{WARNING}')?.getAttribute('data-verdict') ?? null"
+        f"document.querySelector('{WARNING}[data-verdict]')?.getAttribute('data-verdict') ?? null"
     )
 
 
 def wait_for_warning(page: Page, timeout: float = 5000) -> str:
-    page.wait_for_function(
-        f"document.querySelector('{WARNING}')?.shadowRoot?.querySelector('dialog[open]') != null",
-        timeout=timeout,
-    )
-    return warning_verdict(page)
+    """Waits until the warning is shown (host with data-verdict, its document's dialog open with
+    its buttons) and returns its verdict."""
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        verdict = warning_verdict(page)
+        frame = warning_frame(page) if verdict else None
+        if frame and frame.evaluate("!!document.querySelector('[data-netral-action=cancel]')"):
+            return verdict
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no warning shown within {timeout:g} ms (host verdict {verdict})")
+        page.wait_for_timeout(20)
 
 
 def warning_text(page: Page) -> str:
-    return page.evaluate(
-        f"document.querySelector('{WARNING}').shadowRoot.querySelector('dialog').innerText"
+    """What the open warning says: its visible text, then what its collapsed legal references
+    hold (their summary and sanction, one click away)."""
+    frame = warning_frame(page)
+    assert frame is not None, "no warning is open"
+    return frame.evaluate(
+        """() => [document.getElementById('warning').innerText,
+            ...[...document.querySelectorAll('details:not([open]) > :not(summary)')]
+                .map((el) => el.textContent)].join('\\n')"""
     )
 
 
 def active_warning_button(page: Page) -> str | None:
     """Which warning button has the focus ("cancel" / "proceed"), or None."""
-    return page.evaluate(
-        f"document.querySelector('{WARNING}')?.shadowRoot.activeElement?.dataset.netralAction"
-        " ?? null"
+    if not page.evaluate(f"document.activeElement?.localName === '{WARNING}'"):
+        return None
+    frame = warning_frame(page)
+    return frame and frame.evaluate("document.activeElement?.dataset.netralAction ?? null")
+
+
+def wait_warning_closed(page: Page, timeout: float = 5000) -> None:
+    page.wait_for_function(
+        f"document.querySelector('{WARNING}[data-verdict]') === null", timeout=timeout
     )
 
 
-def wait_warning_closed(page: Page) -> None:
-    page.wait_for_function(f"document.querySelector('{WARNING}') === null", timeout=5000)
+def wait_warning_armed(frame: Frame, timeout: float = 5000) -> None:
+    """Waits until the warning counts a proceed: fully visible for its minimum time."""
+    # A selector, not wait_for_function: the extension page's CSP forbids the eval that needs.
+    frame.wait_for_selector("body[data-armed='1']", state="attached", timeout=timeout)
 
 
 def press_warning_button(page: Page, action: str) -> None:
-    """A trusted click on the warning's cancel/proceed button (locators pierce open shadows)."""
-    page.locator(f"{WARNING} [data-netral-action='{action}']").click()
+    """A trusted click on the warning's cancel/proceed button, in the warning's own document (a
+    proceed waits until the warning has been visible long enough to count it)."""
+    frame = warning_frame(page)
+    assert frame is not None, "no warning is open"
+    if action == "proceed":
+        wait_warning_armed(frame)
+    # The mouse of the page at the button's place: a click inside a frame that goes away with the
+    # warning can leave Playwright waiting on that frame.
+    box = frame.locator(f"[data-netral-action='{action}']").bounding_box()
+    assert box is not None, f"the warning has no visible {action} button"
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     wait_warning_closed(page)
 
 

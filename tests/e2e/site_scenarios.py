@@ -29,7 +29,9 @@ from e2e_testkit import (
     wait_classified,
     wait_for_warning,
     wait_log,
+    wait_warning_armed,
     wait_warning_closed,
+    warning_frame,
     warning_text,
     warning_verdict,
 )
@@ -129,7 +131,7 @@ def assert_warns_then_cancel(
     gesture()
     text = _assert_warning(page, verdict, texts)
     if verdict == "block":
-        assert page.locator("netral-warning [data-netral-action='proceed']").count() == 0
+        assert warning_frame(page).locator("[data-netral-action='proceed']").count() == 0
     press_warning_button(page, "cancel")
     settle(page)
     for log in logs:
@@ -258,6 +260,7 @@ def assert_keyboard_proceeds_once(page: Page, control: Locator, key: str, *, log
     assert active_warning_button(page) == "cancel"
     page.keyboard.press("Tab")
     assert active_warning_button(page) == "proceed"
+    wait_warning_armed(warning_frame(page))  # a proceed counts once the warning was seen a while
     page.keyboard.press("Enter")
     wait_warning_closed(page)
     return _assert_logged_once(page, log, None)

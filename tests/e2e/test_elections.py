@@ -37,6 +37,7 @@ from e2e_testkit import (
     site_log,
     wait_classified,
     wait_for_warning,
+    warning_frame,
     warning_text,
     warning_verdict,
     wib,
@@ -80,9 +81,9 @@ def election_stage(setup: Setup, election: dict, stage: dict) -> str:
 
 def warning_entities(page: Page) -> dict:
     """What the open warning says per entity, and the election line it shows once for all."""
-    return page.evaluate(
+    return warning_frame(page).evaluate(
         """() => {
-            const root = document.querySelector('netral-warning').shadowRoot;
+            const root = document;
             return {
               shared: root.querySelector('p.election')?.textContent ?? null,
               entities: [...root.querySelectorAll('li.entity')].map((li) => [

@@ -32,21 +32,31 @@ home = classified_page(HOME)
 
 
 PAGE_SCRIPT_PROCEEDS = """() => {
-    const button = document.querySelector('netral-warning').shadowRoot
-        .querySelector('[data-netral-action="proceed"]');
-    button.click();
-    button.dispatchEvent(new MouseEvent('click', {bubbles: true, composed: true}));
-    button.dispatchEvent(new PointerEvent('pointerup', {bubbles: true, composed: true}));
-    button.focus();
-    const init = {key: 'Enter', bubbles: true, composed: true};
-    button.dispatchEvent(new KeyboardEvent('keydown', init));
+    // Everything a page script can try on the warning: its host is all it can reach.
+    const host = document.querySelector('netral-warning');
+    const tried = {shadowRoot: host.shadowRoot, frames: window.length};
+    try { host.attachShadow({mode: 'open'}); tried.attached = true; }
+    catch (e) { tried.attached = e.name; }
+    for (let i = 0; i < window.length; i++) {
+        try { tried.read = window[i].document.body.innerHTML; } catch (e) { tried.read = e.name; }
+        window[i].postMessage({what: 'decision', outcome: 'proceeded'}, '*');
+    }
+    host.click();
+    host.dispatchEvent(new MouseEvent('click', {bubbles: true, composed: true}));
+    host.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true, composed: true}));
+    return tried;
 }"""
 
 
 def test_a_page_script_cannot_proceed(home):
+    """Five tries from the page's own world: read the shadow root, attach another, read the
+    frame, post it a decision, click or press Enter on the host."""
     home.locator(LIKE_PRABOWO).click()
     wait_for_warning(home)
-    home.evaluate(PAGE_SCRIPT_PROCEEDS)  # runs in the page's own world, like the site's scripts
+    tried = home.evaluate(PAGE_SCRIPT_PROCEEDS)  # in the page's own world, like the site's scripts
+    assert tried["shadowRoot"] is None
+    assert tried["attached"] == "NotSupportedError"
+    assert tried.get("read") in (None, "SecurityError")
     settle(home)
     assert warning_verdict(home) == "warn"
     assert site_log(home, "like") == []
@@ -58,11 +68,11 @@ def test_a_page_script_cannot_proceed(home):
 @pytest.mark.parametrize(
     "attack",
     [
-        "document.querySelector('netral-warning').shadowRoot.querySelector('dialog').close()",
         "document.querySelector('netral-warning').remove()",
+        "document.body.append(document.querySelector('netral-warning'))",
     ],
 )
-def test_a_page_script_closing_the_warning_counts_as_cancel(home, companion, attack):
+def test_a_page_removing_the_warning_drops_the_action_as_interrupted(home, companion, attack):
     before = len(companion.acknowledgements())
     home.locator(LIKE_PRABOWO).click()
     wait_for_warning(home)
@@ -71,7 +81,7 @@ def test_a_page_script_closing_the_warning_counts_as_cancel(home, companion, att
     assert warning_verdict(home) is None
     assert site_log(home, "like") == []
     [ack] = new_acks(companion, before)
-    assert ack["outcome"] == "cancelled"
+    assert ack["outcome"] == "interrupted"
 
 
 def test_interception_survives_spa_navigation_and_new_posts(home, ui):

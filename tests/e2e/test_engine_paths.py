@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from e2e_testkit import (
     ORIGIN,
+    WARNING_PAGE,
     Companion,
     bundle_payload,
     extension_status,
@@ -25,6 +26,7 @@ from e2e_testkit import (
     sign_payload,
     site_log,
     wait_for_warning,
+    wait_warning_armed,
 )
 
 LAB = "https://x.com/lab.html"
@@ -66,12 +68,13 @@ def test_a_like_inside_an_open_shadow_root_is_held(lab, companion):
 def test_a_like_inside_a_same_site_iframe_is_held(lab):
     frame = frame_of(lab, "/lab-embed.html")
     frame.locator("[data-testid='like']").click()
-    frame.wait_for_function(
-        f"document.querySelector('{WARNING}')?.shadowRoot?.querySelector('dialog[open]') != null",
-        timeout=5000)
-    assert frame.evaluate(f"document.querySelector('{WARNING}').dataset.verdict") == "warn"
+    frame.wait_for_selector(f"{WARNING}[data-verdict='warn']", state="attached", timeout=5000)
     assert frame.evaluate("window.__siteLog") == []
-    frame.locator(f"{WARNING} [data-netral-action='proceed']").click()
+    # The warning's own document is a child of the embedded frame; a trusted click on its proceed.
+    warning = next(f for f in frame.child_frames if f.url.startswith(WARNING_PAGE))
+    wait_warning_armed(warning)
+    box = warning.locator("[data-netral-action='proceed']").bounding_box()
+    lab.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     frame.wait_for_function("window.__siteLog.length === 1", timeout=5000)
     assert frame.evaluate("window.__siteLog")[0]["where"] == "iframe"
 

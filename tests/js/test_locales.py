@@ -86,7 +86,7 @@ def test_the_scan_finds_uses_in_every_kind_of_file():
     for key, where in [
         ("extName", "manifest.json"),
         ("popupHeading", "pages/popup.html"),
-        ("warningCancel", "content/core/warning.js"),
+        ("warningFrameTitle", "content/core/warning.js"),
         ("pairSubmit", "pages/pairing.js"),
         ("historyOutcomeProceeded", "pages/history.js"),
     ]:

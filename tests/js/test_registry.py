@@ -149,6 +149,13 @@ def manifest() -> tuple[str, str]:
         **current,
         "host_permissions": list(dict.fromkeys(hosts)),
         "content_scripts": [content_script(platform) for platform in sites],
+        # The warning's document is framed by the content script on every site it runs on.
+        "web_accessible_resources": [
+            {
+                "resources": ["pages/warning.html"],
+                "matches": list(dict.fromkeys(m for p in [*sites, *OPT_IN] for m in p["matches"])),
+            }
+        ],
     }
     return text, dump(expected)
 

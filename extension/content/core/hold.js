@@ -21,10 +21,12 @@
     if (intent.postEl) {
       s.lastPost = intent.postEl;
       s.lastActionPost[intent.action] = intent.postEl;
-      if (Netral.health.empty(intent.post) && !intent.draft) Netral.health.noteUnreadable(intent.postEl);
     }
     const known = v.known(intent);
     if (known && (known.verdict === "allow" || v.alreadyAcknowledged(intent, known))) return;
+    if (intent.postEl && !intent.draft && Netral.health.empty(intent.post)) {
+      Netral.health.noteUnreadable(intent.postEl); // checked as "could not be checked", never empty
+    }
     hold(event);
     if (event.type === "keydown") s.swallowKeyup = event.key;
     // The click that follows a held pointerup is part of the same action.
@@ -46,18 +48,19 @@
       return;
     }
     const verdict = ["warn", "block"].includes(response.verdict) ? response.verdict : "unchecked";
-    const outcome = await Netral.warning.show({
+    const decision = await Netral.warning.show({
       verdict, response, action: intent.action, post: intent.post, returnFocus: intent.control ?? intent.textbox,
     });
     held = null;
-    acknowledge(intent, response, outcome);
-    if (outcome === "proceeded") {
+    acknowledge(intent, response, decision);
+    if (decision.outcome === "proceeded") {
       v.rememberAcknowledged(intent, response);
       replay(intent);
     }
   }
 
-  function acknowledge(intent, response, outcome) {
+  /** Records the decision: proceeded, cancelled, interrupted, or disputed with the signals that fired and a note. */
+  function acknowledge(intent, response, { outcome, signals, note }) {
     const ack = {
       ack_id: crypto.randomUUID(),
       check_id: response.check_id ?? null,
@@ -70,6 +73,7 @@
       rules_version: response.rules?.version ?? null,
       occurred_at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
       justification: null,
+      ...(outcome === "disputed" ? { signals: signals ?? [], note: note ?? null } : {}),
     };
     Netral.send("acknowledge", { ack }).catch(() => {});
   }

@@ -1,242 +1,259 @@
-// The warning: <netral-warning> with an open shadow root holding a modal <dialog role="alertdialog">.
-// showModal() gives focus-in, a Tab trap, Escape-to-cancel and an inert page; only trusted events count.
+// The warning: <netral-warning> on document.documentElement, a CLOSED shadow root holding a modal <dialog> (top
+// layer, the page inert behind it) that is filled by one iframe of the extension's own origin, pages/warning.html.
+// The page can reach only the host element: the warning's content, its buttons and its visibility check live in
+// that document, which talks to this content script through a MessagePort handed over with a nonce in its URL.
+// A top frame keeps one such frame ready (hidden, no data-verdict), so showing a warning costs one message.
 "use strict";
 
 (() => {
+  const PAGE = chrome.runtime.getURL("pages/warning.html");
+  const ORIGIN = new URL(PAGE).origin;
+  const READY_TIMEOUT_MS = 5000; // the frame must load and take its port within this, else the action is dropped
+  const MAX_RAISES = 3; // covered or hidden this often after being put back on top: the action is dropped
+  const PREPARE_DELAY_MS = 1000; // after the page's load event, before the frame for the next warning loads
+  const MAX_SIGNALS = 60;
+  const TEARDOWN_MS = 50; // the companion's limit for a dispute's signals
   const STYLE = `
-    :host { all: initial !important; display: block !important; position: fixed !important; inset: auto !important;
-            opacity: 1 !important; visibility: visible !important; z-index: 2147483647 !important; }
-    dialog { box-sizing: border-box; width: min(34rem, calc(100vw - 2rem)); max-height: calc(100vh - 2rem);
-             overflow: auto; padding: 0; border: 0; border-radius: 14px; color: #1b1f24; background: #ffffff;
-             box-shadow: 0 18px 50px rgba(15, 23, 42, 0.35); font: 15px/1.5 system-ui, -apple-system, "Segoe UI",
-             Roboto, "Noto Sans", Arial, sans-serif; text-align: start; }
-    dialog::backdrop { background: rgba(15, 23, 42, 0.55); }
-    .band { height: 6px; background: var(--accent); border-radius: 14px 14px 0 0; }
-    .body { padding: 20px 24px 8px; }
-    h2 { margin: 0 0 8px; font-size: 19px; line-height: 1.3; font-weight: 700; color: #111418; display: flex; gap: 10px;
-         align-items: flex-start; }
-    .icon { flex: none; width: 26px; height: 26px; border-radius: 50%; background: var(--accent); color: #fff;
-            font-weight: 800; display: inline-grid; place-items: center; font-size: 16px; margin-top: 1px; }
-    p { margin: 0 0 10px; }
-    ul { margin: 0 0 12px; padding: 0; list-style: none; }
-    li.entity { padding: 10px 12px; border-radius: 10px; background: var(--tint); border: 1px solid var(--tint-border);
-                margin-bottom: 8px; }
-    .entity-name { font-weight: 700; }
-    .kind { color: #3d4652; font-size: 13px; }
-    .signals { font-size: 14px; color: #2b323b; margin-top: 2px; }
-    .election { font-size: 14px; font-weight: 650; color: var(--accent-text); }
-    p.election { margin: -4px 0 10px; }
-    li.more { padding: 0 12px; font-size: 14px; color: #3d4652; }
-    .bundle-message { color: #2b323b; }
-    section.legal { border-top: 1px solid #d8dde3; padding-top: 10px; margin-top: 4px; font-size: 14px; }
-    h3 { margin: 0 0 6px; font-size: 14px; text-transform: uppercase; letter-spacing: 0.04em; color: #3d4652; }
-    .ref-title { font-weight: 700; }
-    .sanction { color: #7a1f12; }
-    .note { font-size: 13px; color: #3d4652; }
-    .footer { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; justify-content: space-between;
-              padding: 12px 24px 20px; }
-    .buttons { display: flex; gap: 10px; flex-wrap: wrap; margin-inline-start: auto; }
-    a { color: #0b57d0; text-underline-offset: 2px; font-size: 14px; }
-    button { font: inherit; font-weight: 650; border-radius: 999px; padding: 9px 18px; cursor: pointer;
-             border: 2px solid transparent; }
-    button[data-netral-action="cancel"] { background: #1b1f24; color: #fff; }
-    button[data-netral-action="proceed"] { background: #fff; color: #1b1f24; border-color: #5b6470; }
-    button:hover { filter: brightness(1.12); }
-    button:focus-visible, a:focus-visible { outline: 3px solid #0b57d0; outline-offset: 3px; }
-    :host([data-verdict="warn"]) { --accent: #b45309; --accent-text: #8a3c06; --tint: #fff7ed; --tint-border: #fed7aa; }
-    :host([data-verdict="block"]) { --accent: #b91c1c; --accent-text: #991b1b; --tint: #fef2f2; --tint-border: #fecaca; }
-    :host([data-verdict="unchecked"]) { --accent: #475569; --accent-text: #334155; --tint: #f1f5f9;
-                                        --tint-border: #cbd5e1; }
-    @media (prefers-color-scheme: dark) {
-      dialog { background: #1d2127; color: #e8eaed; }
-      h2 { color: #f3f4f6; } .kind, h3, .note, .signals, .bundle-message, li.more { color: #c4cad2; }
-      .election { color: #fdba74; }
-      li.entity { background: #262b33; border-color: #3a414c; } .sanction { color: #fca5a5; }
-      section.legal { border-color: #3a414c; } a { color: #8ab4f8; }
-      button[data-netral-action="cancel"] { background: #e8eaed; color: #111418; }
-      button[data-netral-action="proceed"] { background: transparent; color: #e8eaed; border-color: #9aa3ad; }
-      button:focus-visible, a:focus-visible { outline-color: #8ab4f8; }
-    }
-    @media (prefers-reduced-motion: no-preference) {
-      dialog[open] { animation: rise 120ms ease-out; }
-      @keyframes rise { from { transform: translateY(6px); opacity: 0.6; } }
-    }`;
+    :host { all: initial !important; display: block !important; position: fixed !important; inset: 0 !important;
+            width: 0 !important; height: 0 !important; opacity: 1 !important; visibility: visible !important;
+            transform: none !important; filter: none !important; clip-path: none !important; mask: none !important;
+            z-index: 2147483647 !important; pointer-events: auto !important; }
+    dialog { all: initial; position: fixed; inset: 0; width: 100vw; height: 100vh; max-width: none; max-height: none;
+             margin: 0; padding: 0; border: 0; background: transparent; overflow: hidden; }
+    dialog:not([open]):not(.idle) { display: none; }
+    /* The frame kept ready stays rendered (a hidden cross-origin frame is throttled and needs frames to wake),
+       but cannot be seen, hit or focused. */
+    dialog.idle { display: block; opacity: 0; pointer-events: none; }
+    dialog::backdrop { background: transparent; }
+    iframe { all: initial; display: block; width: 100%; height: 100%; border: 0; }`;
 
-  const ACTION_KEYS = { like: "actionLike", comment: "actionComment", share: "actionShare", post: "actionPost", follow: "actionFollow" };
-  const KIND_KEYS = { candidate_pair: "signalKindCandidatePair", candidate: "signalKindCandidate", party: "signalKindParty", campaign: "signalKindCampaign" };
-  const SIGNAL_KEYS = { account: "signalAccount", hashtag: "signalHashtag", name: "signalName", weak_name: "signalWeakName", context: "signalContext" };
-
-  let current = null; // {host, dialog} while a warning is open
+  let current = null; // the warning shown now: {host, finish}
+  let prepared = null; // a ready frame for the next warning (top frame only)
 
   const squash = (s) => String(s ?? "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+  const words = (s) => ` ${String(s ?? "").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim()} `;
 
-  /** Shows a signal in the spelling the user saw on the page (the companion reports normalised values). */
+  /** A hashtag or account in the spelling the user saw on the page, else the bundle's spelling the companion sent. */
   function displayValue(signal, post) {
     const pool = signal.type === "hashtag" ? post?.hashtags
       : signal.type === "account" ? [post?.author_handle, post?.original_author_handle, ...(post?.mentions ?? [])]
         : null;
-    const seen = pool?.find((v) => v && squash(v) === squash(signal.value));
-    return seen ?? signal.value;
+    return pool?.find((v) => v && squash(v) === squash(signal.value)) ?? signal.value;
   }
 
   /** Drops a name that only repeats part of a longer matched name ("prabowo" beside "prabowo subianto"). */
   function conciseSignals(signals) {
-    const names = signals.filter((s) => s.type === "name" || s.type === "weak_name").map((s) => ` ${s.value} `);
+    const names = signals.filter((s) => s.type === "name" || s.type === "weak_name").map((s) => words(s.value));
     const seen = new Set();
     return signals.filter((s) => {
       const key = `${s.type}|${s.value}`;
       if (seen.has(key)) return false;
       seen.add(key);
       if (s.type !== "name" && s.type !== "weak_name") return true;
-      return !names.some((other) => other !== ` ${s.value} ` && other.includes(` ${s.value} `));
+      const own = words(s.value);
+      return !names.some((other) => other !== own && other.includes(own));
     });
   }
 
-  function el(tag, attrs = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-    node.append(...children.filter((c) => c !== null && c !== undefined));
-    return node;
+  /** What the warning document shows: no post text, only what the companion answered about it. */
+  function payload({ verdict, response, action, post }) {
+    const matches = (response?.matches ?? []).map((m) => ({
+      entity_id: m.entity_id, name: m.name, kind: m.kind, election: m.election ?? null,
+      signals: conciseSignals(m.signals ?? []).map((s) => ({ type: s.type, value: displayValue(s, post) })),
+    }));
+    return { verdict, action, matches, truncated: Number(response?.matches_truncated) || 0,
+      message: response?.message ?? null, legal_refs: response?.legal_refs ?? [] };
   }
 
-  /** "Pemilu 2024 · Masa kampanye": the election and stage a match counts in, or null for an always-active entity. */
-  function electionText(election) {
-    if (!election?.name) return null;
-    return election.stage?.name ? Netral.t("warningElection", election.name, election.stage.name) : election.name;
-  }
-
-  /** The one election and stage every match shares, or null when they differ or none has one. */
-  function sharedElection(matches) {
-    const texts = new Set((matches ?? []).map((m) => electionText(m.election)));
-    const [only] = texts;
-    return texts.size === 1 ? only : null;
-  }
-
-  function entityList(matches, post, { perEntityElection, truncated }) {
-    const list = el("ul", { "aria-label": Netral.t("warningSignalsLabel") });
-    for (const match of matches ?? []) {
-      const signals = conciseSignals(match.signals ?? [])
-        .map((s) => Netral.t(SIGNAL_KEYS[s.type] ?? "signalName", displayValue(s, post)));
-      const election = perEntityElection ? electionText(match.election) : null;
-      list.append(el("li", { class: "entity" },
-        el("div", { class: "entity-name" }, match.name ?? match.entity_id),
-        KIND_KEYS[match.kind] ? el("div", { class: "kind" }, Netral.t(KIND_KEYS[match.kind])) : null,
-        election ? el("div", { class: "election" }, election) : null,
-        signals.length ? el("div", { class: "signals" }, `${Netral.t("warningSignalsLabel")}: ${signals.join(" · ")}`) : null));
+  /** The signals that fired, as the companion reported them (types and values; what a dispute records). */
+  function firedSignals(response) {
+    const seen = new Set();
+    const out = [];
+    for (const match of response?.matches ?? []) {
+      for (const { type, value } of match.signals ?? []) {
+        const key = `${type}|${value}`;
+        if (seen.has(key) || typeof value !== "string") continue;
+        seen.add(key);
+        out.push({ type, value: value.slice(0, 200) });
+      }
     }
-    if (truncated > 0) list.append(el("li", { class: "more" }, Netral.t("warningMoreMatches", truncated)));
-    return list;
+    return out.slice(0, MAX_SIGNALS);
   }
-
-  function legalSection(refs) {
-    if (!refs?.length) return null;
-    const section = el("section", { class: "legal" }, el("h3", {}, Netral.t("warningLegalHeading")));
-    for (const ref of refs) {
-      section.append(el("p", {},
-        el("span", { class: "ref-title" }, ref.title ?? ref.id),
-        ref.summary ? ` — ${ref.summary}` : null,
-        ref.sanction ? el("br") : null,
-        ref.sanction ? el("span", { class: "sanction" }, Netral.t("warningSanction", ref.sanction)) : null));
-    }
-    return section;
-  }
-
-  function build({ verdict, response, action, post }) {
-    const actionText = Netral.t(ACTION_KEYS[action] ?? "actionLike");
-    const titleKey = { warn: "warningTitleWarn", block: "warningTitleBlock", unchecked: "warningTitleUnchecked" }[verdict];
-    const body = el("div", { class: "body" },
-      el("h2", { id: "netral-title" }, el("span", { class: "icon", "aria-hidden": "true" }, "!"), Netral.t(titleKey)));
-    const description = el("div", { id: "netral-description" });
-    if (verdict === "unchecked") {
-      description.append(el("p", {}, Netral.t("warningLeadUnchecked", actionText)),
-        el("p", {}, Netral.t("warningUncheckedAdvice")));
-    } else {
-      const shared = sharedElection(response.matches);
-      if (shared) description.append(el("p", { class: "election" }, shared));
-      description.append(el("p", {}, Netral.t("warningLead", actionText)), entityList(response.matches, post, {
-        perEntityElection: !shared, truncated: Number(response.matches_truncated) || 0,
-      }));
-      if (response.message?.body) description.append(el("p", { class: "bundle-message" }, response.message.body));
-      if (verdict === "block") description.append(el("p", {}, el("strong", {}, Netral.t("warningBlocked"))));
-    }
-    body.append(description, legalSection(response?.legal_refs), el("p", { class: "note" }, Netral.t("warningAckNote")));
-
-    const historyUrl = chrome.runtime.getURL("pages/history.html");
-    const history = el("a", { href: historyUrl, target: "_blank", rel: "noopener", "data-netral-link": "history" },
-      Netral.t("warningHistoryLink"));
-    const buttons = el("div", { class: "buttons" },
-      el("button", { type: "button", "data-netral-action": "cancel", autofocus: "" },
-        Netral.t(verdict === "block" ? "warningClose" : "warningCancel")));
-    if (verdict !== "block") {
-      buttons.append(el("button", { type: "button", "data-netral-action": "proceed" }, Netral.t("warningProceed")));
-    }
-    const dialog = el("dialog", { role: "alertdialog", "aria-modal": "true", "aria-labelledby": "netral-title",
-      "aria-describedby": "netral-description", lang: Netral.lang },
-    el("div", { class: "band", "aria-hidden": "true" }), body, el("div", { class: "footer" }, history, buttons));
-    return { dialog, history };
-  }
-
-  // Events inside the warning must not reach the site's own document/window listeners (e.g. X's `l` shortcut).
-  const CONTAINED = ["keydown", "keyup", "keypress", "click", "dblclick", "mousedown", "mouseup", "pointerdown",
-    "pointerup", "input", "focusin", "focusout"];
 
   /**
-   * Shows the warning and resolves to "proceeded" or "cancelled". Proceed counts only for a trusted click on the
-   * proceed button of the open, visible dialog; anything else that closes or removes it is a cancel.
+   * A host with its closed shadow root and frame. The host is made in a document without a browsing context, so a
+   * page's own customElements.define('netral-warning') cannot run before the shadow root is attached; its upgrade
+   * at insertion then fails (or succeeds harmlessly) without reaching the shadow root.
    */
-  function show({ verdict, response, action, post, returnFocus }) {
-    if (current) current.finish("cancelled");
-    const host = document.createElement("netral-warning");
-    host.setAttribute("data-verdict", verdict);
-    const root = host.attachShadow({ mode: "open" });
+  function createFrame() {
+    const host = document.implementation.createHTMLDocument("").createElement("netral-warning");
+    const root = host.attachShadow({ mode: "closed" });
     const style = document.createElement("style");
     style.textContent = STYLE;
-    const { dialog, history } = build({ verdict, response, action, post });
+    const dialog = document.createElement("dialog");
+    const iframe = document.createElement("iframe");
+    const nonce = crypto.randomUUID();
+    iframe.src = `${PAGE}#${nonce}`;
+    iframe.setAttribute("title", Netral.t("warningFrameTitle"));
+    dialog.append(iframe);
+    dialog.className = "idle";
+    dialog.inert = true;
     root.append(style, dialog);
-    for (const type of CONTAINED) host.addEventListener(type, (event) => event.stopPropagation());
-    // A key still held from the action that opened the warning must not auto-repeat into its buttons.
-    host.addEventListener("keydown", (event) => { if (event.repeat) event.preventDefault(); }, true);
+    const channel = new MessageChannel();
+    const frame = { host, dialog, iframe, port: channel.port1, loads: 0, ready: false, listeners: new Set() };
+    frame.whenReady = new Promise((resolve) => { frame.markReady = resolve; });
+    channel.port1.onmessage = ({ data }) => {
+      if (data?.what === "ready") { frame.ready = true; frame.markReady(); }
+      for (const listener of frame.listeners) listener(data);
+    };
+    iframe.addEventListener("load", () => {
+      frame.loads += 1;
+      // Only the first document gets the port; a second load means the page navigated the frame.
+      if (frame.loads === 1) iframe.contentWindow.postMessage({ netral: nonce }, ORIGIN, [channel.port2]);
+      else for (const listener of frame.listeners) listener({ what: "navigated" });
+    });
+    // Page listeners must not see what happens on the warning (e.g. X's `l` shortcut, a click on the dialog).
+    for (const type of ["keydown", "keyup", "keypress", "click", "dblclick", "mousedown", "mouseup", "pointerdown",
+      "pointerup", "auxclick", "contextmenu", "focusin", "focusout", "input"]) {
+      host.addEventListener(type, (event) => event.stopPropagation());
+    }
+    document.documentElement.append(host);
+    return frame;
+  }
+
+  /** Keeps one frame loading in the background of a top frame, so a warning shows in the next frame. */
+  function prepare() {
+    if (window !== window.top || prepared || !document.documentElement) return;
+    prepared = createFrame();
+  }
+
+  function usable(frame) {
+    return frame && frame.host.isConnected && frame.host.parentNode === document.documentElement && frame.loads <= 1;
+  }
+
+  function takeFrame() {
+    const frame = prepared;
+    prepared = null;
+    if (usable(frame)) return frame;
+    frame?.host.remove();
+    return createFrame();
+  }
+
+  /**
+   * Shows the warning; resolves to {outcome, note?, signals?}: "proceeded" (a trusted click or key on proceed after
+   * the dialog was fully visible for a while, checked in the frame), "cancelled" (Batal, Escape), "disputed" (the
+   * user reported a wrong match; with the signals that fired and the user's note), or "interrupted" (the page
+   * removed, navigated or kept covering the warning, or the frame never came up).
+   */
+  function show({ verdict, response, action, post, returnFocus }) {
+    if (current) current.finish({ outcome: "cancelled" });
+    const focusedBefore = document.activeElement;
+    const frame = takeFrame();
+    const { host, dialog, iframe, port } = frame;
+    host.setAttribute("data-verdict", verdict);
 
     return new Promise((resolve) => {
       let done = false;
-      const watcher = new MutationObserver(() => { if (!host.isConnected) finish("cancelled"); });
-      function finish(outcome) {
+      let raises = 0;
+      const watcher = new MutationObserver(() => {
+        if (!usable(frame)) { finish({ outcome: "interrupted" }); return; }
+        // The host carries only data-verdict; a page's style, class, inert or hidden is taken off again.
+        for (const name of host.getAttributeNames()) if (name !== "data-verdict") host.removeAttribute(name);
+        if (host.getAttribute("data-verdict") !== verdict) host.setAttribute("data-verdict", verdict);
+        if (document.documentElement.hasAttribute("inert")) document.documentElement.removeAttribute("inert");
+      });
+      const timer = setTimeout(() => { if (!frame.ready) finish({ outcome: "interrupted" }); }, READY_TIMEOUT_MS);
+
+      function finish(result) {
         if (done) return;
         done = true;
+        clearTimeout(timer);
         watcher.disconnect();
-        current = null;
-        if (dialog.open) dialog.close();
-        host.remove();
-        if (returnFocus?.isConnected) returnFocus.focus({ preventScroll: true });
-        resolve(outcome);
+        frame.listeners.clear();
+        port.close();
+        if (current?.host === host) current = null;
+        dialog.close();
+        // Taken down a moment later: a frame destroyed while the browser still routes the click's mouseup into
+        // it leaves that input unacknowledged (seen under automation), and focus given back to the page before
+        // the browser finished focusing the clicked frame would be taken again.
+        setTimeout(() => {
+          host.remove();
+          // Back to the control the user pressed, else to what had the focus before (a composer's text box).
+          for (const target of [returnFocus, focusedBefore]) {
+            if (!target?.isConnected || target === document.body || target === host) continue;
+            target.focus({ preventScroll: true });
+            if (document.activeElement === target) break;
+          }
+          if (window === window.top) (window.requestIdleCallback ?? setTimeout)(prepare);
+          resolve(result);
+        }, TEARDOWN_MS);
       }
-      const visible = () => dialog.open && host.isConnected &&
-        dialog.checkVisibility({ opacityProperty: true, visibilityProperty: true });
 
-      root.querySelector('[data-netral-action="cancel"]').addEventListener("click", (event) => {
-        if (event.isTrusted) finish("cancelled");
+      /** Puts the warning back on top of the page's own top layer (a popover or dialog opened over it). */
+      function raise() {
+        if (raises >= MAX_RAISES || !host.isConnected) { finish({ outcome: "interrupted" }); return; }
+        raises += 1;
+        dialog.close();
+        dialog.showModal();
+        iframe.focus();
+      }
+
+      frame.listeners.add((data) => {
+        if (data?.what === "decision" && ["proceeded", "cancelled", "disputed"].includes(data.outcome)) {
+          const note = typeof data.note === "string" && data.note ? data.note.slice(0, 500) : null;
+          finish(data.outcome === "disputed"
+            ? { outcome: "disputed", signals: firedSignals(response), note } : { outcome: data.outcome });
+        } else if (data?.what === "obscured") {
+          raise();
+        } else if (data?.what === "blurred") {
+          if (document.hasFocus()) iframe.focus();
+        } else if (data?.what === "navigated") {
+          finish({ outcome: "interrupted" });
+        }
       });
-      root.querySelector('[data-netral-action="proceed"]')?.addEventListener("click", (event) => {
-        if (event.isTrusted && visible()) finish("proceeded");
-      });
-      history.addEventListener("click", (event) => {
+      // Escape while the page holds the focus (the frame's own Escape is its cancel) ends as a cancel too.
+      dialog.addEventListener("cancel", (event) => {
         event.preventDefault();
-        if (event.isTrusted) Netral.send("openPage", { page: "history" }).catch(() => {});
+        if (event.isTrusted) finish({ outcome: "cancelled" });
       });
-      // Escape (cancel event) and any dialog.close() a page script might call end as a cancel.
-      dialog.addEventListener("close", () => finish("cancelled"));
 
-      document.documentElement.append(host);
+      current = { host, finish };
+      if (!usable(frame)) { finish({ outcome: "interrupted" }); return; }
+      dialog.className = "";
+      dialog.inert = false;
       dialog.showModal();
-      watcher.observe(document.documentElement, { childList: true });
-      current = { host, dialog, finish };
+      iframe.focus();
+      watcher.observe(document.documentElement, { childList: true, attributes: true, attributeFilter: ["inert"] });
+      watcher.observe(host, { attributes: true });
+      frame.whenReady.then(() => {
+        if (!done) port.postMessage({ what: "show", warning: payload({ verdict, response, action, post }) });
+      });
     });
+  }
+
+  // Registered before any page script runs (document_start): while a warning is open, the page's own listeners
+  // get no key at all, and Escape cancels the warning even when the page moved the focus away from it.
+  for (const type of ["keydown", "keypress", "keyup"]) {
+    window.addEventListener(type, (event) => {
+      if (!current || !event.isTrusted) return;
+      if (type === "keyup" && event.key === Netral.core?.state.swallowKeyup) return; // the engine's held key
+      event.stopImmediatePropagation();
+      event.preventDefault();
+      if (type === "keydown" && event.key === "Escape") current.finish({ outcome: "cancelled" });
+    }, true);
+  }
+
+  if (window === window.top) {
+    // A while after load, when idle: the site's own start and Netral's first checks come first.
+    const later = () => setTimeout(() => (window.requestIdleCallback ?? setTimeout)(prepare), PREPARE_DELAY_MS);
+    if (document.readyState === "complete") later();
+    else window.addEventListener("load", later, { once: true });
   }
 
   Netral.warning = {
     show,
     isOpen: () => current !== null,
-    /** True when an event happened inside the open warning. */
+    /** True when an event happened on the open warning's host. */
     contains: (event) => current !== null && event.composedPath().includes(current.host),
   };
 })();

@@ -1,0 +1,327 @@
+"""A hostile page against the warning (issue 13): every trick the issue lists, and more, run from
+the
+page's own world on the x.com fixture, followed by the user's trusted click or key where the trick
+wanted it. Each must fail: the site never sees the like, no `proceeded` is recorded, and where the
+warning is dropped the companion records `interrupted`.
+
+Attacks tried: 20: an invisible full-screen layer (and one kept re-covering the warning), a fake
+Batal over proceed in the page's own popover, an overlay with pointer-events:none, a near-invisible,
+moved or transformed warning (page opacity, opacity filter, page transform, host opacity, transform
+and display), swapped labels, focus moved before Enter (three ways), early capture listeners
+swallowing clicks and Escape, three page-defined netral-warning elements, the frame navigated or
+messaged by the page, proceed before the minimum time.
+"""
+
+from __future__ import annotations
+
+import pytest
+from e2e_testkit import (
+    FIXTURES,
+    WARNING,
+    new_acks,
+    press_warning_button,
+    settle,
+    site_log,
+    wait_classified,
+    wait_for_warning,
+    wait_warning_armed,
+    wait_warning_closed,
+    warning_frame,
+    warning_verdict,
+)
+from playwright.sync_api import Page
+from site_scenarios import classified_page
+
+HOME = "https://x.com/home"
+LIKE = "article[data-post='1001'] [data-testid='like']"
+
+home = classified_page(HOME)
+
+
+def button_center(page: Page, action: str) -> tuple[float, float]:
+    box = warning_frame(page).locator(f"[data-netral-action='{action}']").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def open_warning(page: Page) -> dict[str, tuple[float, float]]:
+    """Likes the candidate's post; the warning is up and counts a proceed; its buttons' places."""
+    page.locator(LIKE).click()
+    assert wait_for_warning(page) == "warn"
+    wait_warning_armed(warning_frame(page))
+    return {action: button_center(page, action) for action in ("cancel", "proceed")}
+
+
+def end_and_outcomes(page: Page, companion, before: int) -> list[str]:
+    """Escape if the warning is still up; the outcomes recorded since `before`."""
+    if warning_verdict(page):
+        page.keyboard.press("Escape")
+        wait_warning_closed(page)
+    settle(page)
+    assert site_log(page, "like") == [], "the site saw the like"
+    return [ack["outcome"] for ack in new_acks(companion, before)]
+
+
+# Each styles or covers the warning from the page, then the user clicks where proceed is (or the
+# fake button the page drew there) 0.8 s later: past the minimum time, had the warning been visible.
+COVERS = {
+    "invisible full-screen layer": """() => {
+        const layer = document.createElement('div');
+        layer.popover = 'manual';
+        layer.style.cssText = 'inset:0;width:100vw;height:100vh;opacity:0;border:0;margin:0';
+        document.body.append(layer); layer.showPopover();
+        setInterval(() => { layer.hidePopover(); layer.showPopover(); }, 100);
+    }""",
+    "fake Batal over proceed": """([x, y]) => {
+        const fake = document.createElement('button');
+        fake.popover = 'manual'; fake.textContent = 'Batal';
+        fake.style.cssText = `position:fixed;inset:auto;left:${x - 60}px;top:${y - 22}px;
+            width:120px;
+            height:44px;margin:0;background:#1b1f24;color:#fff;border-radius:999px`;
+        document.body.append(fake); fake.showPopover();
+        setInterval(() => { fake.hidePopover(); fake.showPopover(); }, 100);
+    }""",
+    "overlay with pointer-events none": """() => {
+        const layer = document.createElement('div');
+        layer.popover = 'manual'; layer.textContent = 'Klik tombol kanan untuk membatalkan';
+        layer.style.cssText = `inset:0;width:100vw;height:100vh;margin:0;pointer-events:none;
+            background:rgba(255,255,255,0.02)`;
+        document.body.append(layer); layer.showPopover();
+        setInterval(() => { layer.hidePopover(); layer.showPopover(); }, 100);
+    }""",
+}
+
+
+STYLES = {
+    "page opacity": """() => {
+        document.head.append(Object.assign(document.createElement('style'),
+            {textContent: 'html { opacity: 0.02 !important }'}));
+    }""",
+    "page opacity filter": """() => {
+        document.documentElement.style.filter = 'opacity(0.05)';
+    }""",
+    "page transform": """() => {
+        document.documentElement.style.transform = 'scale(1.6) rotate(1deg)';
+    }""",
+    "host opacity and transform": """() => {
+        const host = document.querySelector('netral-warning');
+        host.style.cssText =
+            'opacity:0.01 !important; transform: translateX(-3000px) scale(0.2) !important';
+        document.head.append(Object.assign(document.createElement('style'),
+            {textContent: 'netral-warning { opacity: 0.5 !important; display: none !important }'}));
+    }""",
+}
+
+
+@pytest.mark.parametrize("attack", list(STYLES))
+def test_page_styles_cannot_fade_move_or_transform_the_warning(home, companion, attack):
+    """The warning sits in the top layer above the page's own effects, and the host's own styles
+    win: what the user sees of it does not change by one pixel, so a proceed there is informed."""
+    before = len(companion.acknowledgements())
+    open_warning(home)
+    box = warning_frame(home).locator("dialog").bounding_box()
+    clip = {
+        "x": box["x"] + 4,
+        "y": box["y"] + 8,
+        "width": box["width"] - 8,
+        "height": box["height"] - 16,
+    }
+    seen = home.screenshot(clip=clip)
+    home.evaluate(STYLES[attack])
+    settle(home, 300)
+    assert home.screenshot(clip=clip) == seen
+    assert warning_frame(home).evaluate("document.body.dataset.armed") == "1"
+    press_warning_button(home, "cancel")
+    assert end_and_outcomes(home, companion, before) == ["cancelled"]
+
+
+@pytest.mark.parametrize("attack", list(COVERS))
+def test_a_hidden_or_covered_warning_does_not_count_a_proceed(home, companion, attack):
+    before = len(companion.acknowledgements())
+    places = open_warning(home)
+    home.evaluate(COVERS[attack], list(places["proceed"]))
+    home.wait_for_timeout(800)
+    home.mouse.click(*places["proceed"])
+    settle(home, 300)
+    outcomes = end_and_outcomes(home, companion, before)
+    assert "proceeded" not in outcomes
+    assert outcomes in (["cancelled"], ["interrupted"])
+
+
+def test_a_warning_kept_covered_is_dropped_as_interrupted(home, companion):
+    """The page re-covers the warning each time it is put back on top: after a few the action is
+    dropped, recorded `interrupted`."""
+    before = len(companion.acknowledgements())
+    places = open_warning(home)
+    home.evaluate(COVERS["invisible full-screen layer"])
+    home.wait_for_function(
+        f"document.querySelector('{WARNING}[data-verdict]') === null", timeout=15000
+    )
+    home.mouse.click(*places["proceed"])
+    assert end_and_outcomes(home, companion, before) == ["interrupted"]
+
+
+def test_the_page_cannot_swap_the_labels(home, companion, ui):
+    before = len(companion.acknowledgements())
+    open_warning(home)
+    tried = home.evaluate(
+        """() => {
+            const host = document.querySelector('netral-warning');
+            host.innerHTML = '<button data-netral-action="proceed">Batal</button>';
+            for (let i = 0; i < window.length; i++) {
+                try { window[i].document.querySelector('button').textContent = 'Batal'; }
+                catch (e) { continue; }
+                return 'reached';
+            }
+            return host.shadowRoot === null ? 'closed' : 'open';
+        }"""
+    )
+    assert tried == "closed"
+    frame = warning_frame(home)
+    assert frame.locator("[data-netral-action='cancel']").inner_text() == ui("warningCancel")
+    assert frame.locator("[data-netral-action='proceed']").inner_text() == ui("warningProceed")
+    press_warning_button(home, "cancel")
+    assert end_and_outcomes(home, companion, before) == ["cancelled"]
+
+
+FOCUS_MOVES = {
+    "frame focus": "() => { for (let i = 0; i < window.length; i++) window[i].focus(); }",
+    "host blur": "() => { document.querySelector('netral-warning').blur(); window.focus(); }",
+    "page element focus": """() => {
+        const input = Object.assign(document.createElement('input'), {id: 'thief'});
+        document.body.prepend(input); input.focus(); document.body.focus();
+    }""",
+}
+
+
+@pytest.mark.parametrize("move", list(FOCUS_MOVES))
+def test_focus_moves_then_enter_do_not_proceed_and_escape_still_cancels(home, companion, move):
+    before = len(companion.acknowledgements())
+    open_warning(home)
+    home.evaluate(FOCUS_MOVES[move])
+    settle(home)
+    home.keyboard.press("Enter")
+    settle(home, 300)
+    assert site_log(home, "like") == []
+    if warning_verdict(home):  # Enter hit Batal (the focus stayed on it) or nothing
+        home.keyboard.press("Escape")
+        wait_warning_closed(home)
+    assert end_and_outcomes(home, companion, before) == ["cancelled"]
+
+
+def test_the_page_cannot_reach_the_frame_to_navigate_or_message_it(home, companion):
+    """The frame lives in a closed shadow root: window.frames does not list it, so the page can
+    neither navigate it elsewhere nor post it a decision or a port."""
+    before = len(companion.acknowledgements())
+    open_warning(home)
+    reached = home.evaluate(
+        """() => {
+            for (let i = 0; i < window.length; i++) {
+                window[i].postMessage({what: 'decision', outcome: 'proceeded'}, '*');
+                window[i].location = '/fake';
+            }
+            return window.length;
+        }"""
+    )
+    assert reached == 0
+    settle(home, 300)
+    assert warning_verdict(home) == "warn"
+    assert warning_frame(home) is not None
+    press_warning_button(home, "cancel")
+    assert end_and_outcomes(home, companion, before) == ["cancelled"]
+
+
+def test_proceed_before_the_minimum_time_does_not_count(home, companion):
+    before = len(companion.acknowledgements())
+    home.locator(LIKE).click()
+    wait_for_warning(home)
+    frame = warning_frame(home)
+    assert frame.evaluate("document.body.dataset.armed ?? null") is None
+    home.mouse.click(*button_center(home, "proceed"))  # at once: not yet seen long enough
+    settle(home, 100)
+    assert warning_verdict(home) == "warn"
+    assert site_log(home, "like") == []
+    press_warning_button(home, "proceed")  # waits until it counts
+    home.wait_for_function("window.__siteLog.filter((e) => e.action === 'like').length === 1")
+    assert [a["outcome"] for a in new_acks(companion, before)] == ["proceeded"]
+
+
+# ── pages whose scripts ran first (inline scripts in <head>) ────────────────────────────────────
+
+EARLY = {
+    "capture listeners swallowing clicks and Escape": """
+        for (const target of [window, document]) {
+          for (const type of ['click', 'pointerdown', 'pointerup', 'mousedown', 'mouseup',
+                              'keydown',
+                              'keyup', 'focusin']) {
+            target.addEventListener(type, (e) => {
+              e.stopImmediatePropagation(); e.preventDefault(); },
+                                    true);
+          }
+        }""",
+    "netral-warning defined with a throwing constructor": """
+        customElements.define('netral-warning', class extends HTMLElement {
+          constructor() { super(); throw new Error('no warning here'); }
+        });""",
+    "netral-warning defined with its own shadow root": """
+        customElements.define('netral-warning', class extends HTMLElement {
+          constructor() { super(); this.attachShadow({mode: 'open'}).innerHTML = '<p>nothing</p>'; }
+        });""",
+    "netral-warning defined to hide itself": """
+        customElements.define('netral-warning', class extends HTMLElement {
+          static observedAttributes = ['data-verdict'];
+          connectedCallback() { this.style.display = 'none'; this.hidden = true; }
+          attributeChangedCallback() { this.style.opacity = '0'; this.setAttribute('inert', ''); }
+        });""",
+}
+
+
+@pytest.fixture
+def early_page(browser):
+    pages = []
+
+    def opener(script: str) -> Page:
+        html = (FIXTURES / "x" / "home.html").read_text(encoding="utf-8")
+        page = open_site_with(
+            browser, html.replace("<head>", f"<head><script>{script}</script>", 1)
+        )
+        pages.append(page)
+        return page
+
+    yield opener
+    for page in pages:
+        page.close()
+
+
+def open_site_with(browser, html: str) -> Page:
+    """x.com/early serving `html` (the fixture with the hostile script first in <head>)."""
+    page = browser.new_page()
+    page.route(
+        "https://x.com/early",
+        lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html),
+    )
+    page.goto("https://x.com/early")
+    page.wait_for_function("document.documentElement.dataset.netralReady === '1'", timeout=10000)
+    wait_classified(page)
+    return page
+
+
+@pytest.mark.parametrize("script", list(EARLY))
+def test_scripts_that_ran_first_cannot_stop_the_warning_batal_or_escape(
+    early_page, companion, script
+):
+    """The warning still shows, Batal (click) and Escape still cancel, and proceed still works."""
+    page = early_page(EARLY[script])
+    for finish in ("cancel", "escape", "proceed"):
+        before = len(companion.acknowledgements())
+        page.locator(LIKE).click()
+        assert wait_for_warning(page) == "warn"
+        if finish == "escape":
+            page.keyboard.press("Escape")
+            wait_warning_closed(page)
+        else:
+            press_warning_button(page, finish)
+        settle(page)
+        expected = "proceeded" if finish == "proceed" else "cancelled"
+        assert [a["outcome"] for a in new_acks(companion, before)] == [expected], finish
+    # The proceed reached the site once (unless the page's own listeners swallow its clicks too).
+    assert len(site_log(page, "like")) == (0 if "capture" in script else 1)
