@@ -890,27 +890,11 @@ def status(data_dir, kit_dir):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m companion.setup …`: one line on stderr for any failure, never a traceback."""
-    try:
-        code = setup.main(args=argv, prog_name="netral-companion setup", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as error:
-        click.echo(error.ctx.get_help())
-        code = 0
-    except click.UsageError as error:
-        where = error.ctx.command_path if error.ctx else "netral-companion setup"
-        click.echo(f"error: {' '.join(error.format_message().split())} (see `{where} --help`)",
-                   err=True)
-        code = 2
-    except (click.ClickException, CompanionError) as error:
-        text = error.format_message() if isinstance(error, click.ClickException) else str(error)
-        click.echo(f"error: {' '.join(text.split())}", err=True)
-        code = 1
-    except OSError as error:
-        where = f" {error.filename}" if error.filename else ""
-        click.echo(f"error: {error.strerror or error}:{where}; check the path and its "
-                   "permissions.", err=True)
-        code = 1
-    sys.exit(code or 0)
+    """`python -m companion.setup …`: the same as `netral-companion setup …` (one error line,
+    never a traceback), for the MSI's custom actions and older scripts."""
+    from companion.cli import main as cli_main
+
+    cli_main(["setup", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":
