@@ -45,6 +45,18 @@ def frame_of(page, name: str):
         page.wait_for_timeout(100)
 
 
+def wait_x_health(context, condition, failure: str) -> dict:
+    """X's entry in the service worker's site health once `condition` holds for it (≤ 10 s)."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = next((b for b in extension_status(context)["breakage"] if b["platform"] == "x"),
+                     None)
+        if found and condition(found):
+            return found
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.25)
+
+
 @pytest.fixture
 def lab(site_page):
     return site_page(LAB)
@@ -116,14 +128,8 @@ def test_a_post_the_table_cannot_read_is_never_checked_empty(lab, browser):
     # "could not be checked" shows it was not asked.
     assert wait_for_warning(lab) == "unchecked"
     press_warning_button(lab, "cancel")
-    deadline = time.monotonic() + 10
-    while True:
-        found = next((b for b in extension_status(browser)["breakage"]
-                      if b["platform"] == "x"), None)
-        if found and found.get("unreadable", 0) >= 1:
-            break
-        assert time.monotonic() < deadline, "the unreadable post was not counted in health"
-        time.sleep(0.25)
+    wait_x_health(browser, lambda h: h.get("unreadable", 0) >= 1,
+                  "the unreadable post was not counted in health")
 
 
 # ── a bad rule in a signed hot-fix, and the breakage report ───────────────────────────────────────
@@ -166,14 +172,7 @@ def test_a_rule_the_browser_cannot_parse_is_skipped_and_reported(own_browser, ow
     assert wait_for_warning(page) == "warn"  # the good rule still holds the like
     press_warning_button(page, "cancel")
     assert site_log(page, "like") == []
-    deadline = time.monotonic() + 10
-    while True:
-        found = next((b for b in extension_status(own_browser)["breakage"]
-                      if b["platform"] == "x"), None)
-        if found and found.get("problems"):
-            break
-        assert time.monotonic() < deadline, "the bad rule was not reported"
-        time.sleep(0.25)
+    found = wait_x_health(own_browser, lambda h: h.get("problems"), "the bad rule was not reported")
     assert found["problems"] == [f'controls.like[0]: selector "{BAD_IN_BROWSER}" does not parse']
     page.close()
 

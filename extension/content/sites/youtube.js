@@ -9,6 +9,9 @@
   // (code-charity/youtube details.css, 9353b06, 2026-08-16).
   const shareIcon = "svg path[d^='M10 3.158V7.51c']";
 
+  // The channel page's name (see page.channelName below).
+  const CHANNEL_NAME = "yt-page-header-view-model h1, ytd-c4-tabbed-header-renderer #channel-name, #channel-header #channel-name";
+
   Netral.defineSite({
     platform: "youtube",
     // YouTube is a single-page app that keeps <ytd-watch-flexy> and fills it with the next video; it fires
@@ -110,9 +113,9 @@
         // A channel page (/@handle): <yt-page-header-view-model> (code-charity/youtube functions.js handles
         // YTD-PAGE-HEADER-RENDERER and .yt-page-header-view-model__page-header-headline-info; plausible), older
         // <ytd-c4-tabbed-header-renderer>, with the channel's name in <h1>.
-        channelName: "yt-page-header-view-model h1, ytd-c4-tabbed-header-renderer #channel-name, #channel-header #channel-name",
+        channelName: CHANNEL_NAME,
         // Subscribe outside a video is about the channel on screen: the engine's default follow (handle from the URL).
-        profile: { name: "yt-page-header-view-model h1, ytd-c4-tabbed-header-renderer #channel-name, #channel-header #channel-name" },
+        profile: { name: CHANNEL_NAME },
         // A reply box's thread and the comment it answers (archive 55301671178: ytd-comment-thread-renderer, its
         // ytd-comment-replies-renderer).
         thread: "ytd-comment-thread-renderer",
