@@ -431,6 +431,16 @@ def pending_acks(context: BrowserContext) -> list[dict]:
     )
 
 
+def wait_pending_acks(context: BrowserContext, count: int, timeout: float = 10.0) -> list[dict]:
+    """The queue once it holds `count` acknowledgements: a decision reaches the worker's queue a few
+    milliseconds after the warning closed, so reading the queue at once races the worker."""
+    deadline = time.monotonic() + timeout
+    while len(queued := pending_acks(context)) != count:
+        assert time.monotonic() < deadline, f"the queue holds {len(queued)}, not {count}"
+        time.sleep(0.05)
+    return queued
+
+
 def extension_status(context: BrowserContext) -> dict:
     """The service worker's answer to `status`, asked from one of the extension's own pages."""
     page = context.new_page()

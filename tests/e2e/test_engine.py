@@ -19,6 +19,7 @@ from e2e_testkit import (
     settle,
     site_log,
     wait_for_warning,
+    wait_pending_acks,
     warning_text,
     warning_verdict,
 )
@@ -149,7 +150,7 @@ def test_companion_down_warns_unchecked_and_delivers_the_ack_once_it_is_back(
         press_warning_button(page, "proceed")
         settle(page)
         assert [e["post"] for e in site_log(page, "like")] == ["4001"]
-        [queued] = pending_acks(browser)
+        [queued] = wait_pending_acks(browser, 1)
         assert (queued["outcome"], queued["check_id"]) == ("proceeded", None)
 
         # failMode "allow" takes effect at once: no warning while the companion is unreachable.
@@ -197,7 +198,7 @@ def test_queued_acks_survive_a_browser_restart(playwright_instance, workdir, com
     page.locator(LIKE_PRABOWO).click()
     assert wait_for_warning(page) == "unchecked"
     press_warning_button(page, "cancel")
-    [queued] = pending_acks(context)
+    [queued] = wait_pending_acks(context, 1)
     context.close()
 
     context = launch_with_extension(playwright_instance, profile)
