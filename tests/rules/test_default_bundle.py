@@ -375,6 +375,23 @@ def test_the_same_posts_warn_during_the_campaign_and_not_today(post):
     assert verdict(**post, at=TODAY) == "allow"
 
 
+@pytest.mark.parametrize(
+    ("text", "entity", "weak"),
+    [
+        ("Ayo coblos 02!", "paslon-2024-02", "02"),
+        ("coblos no 1 ya", "paslon-2024-01", "no 1"),
+        ("Coblos nomor 3", "paslon-2024-03", "nomor 3"),
+        ("coblos Gibran", "paslon-2024-02", "gibran"),
+    ],
+)
+def test_a_coblos_slogan_is_a_weak_name_and_a_context_word_not_a_name(text, entity, weak):
+    """Issue 13: "coblos 02" was labelled a name. It is the ballot number confirmed by "coblos"."""
+    [match] = MATCHER.match(platform="x", action="like", post={"text": text}, at=CAMPAIGN).matches
+    assert match.entity_id == entity
+    signals = sorted((s.type, s.value) for s in match.signals)
+    assert signals == [("context", "coblos"), ("weak_name", weak)]
+
+
 def test_a_warning_names_the_election_and_the_stage():
     result = MATCHER.match(
         platform="x", action="share", post={"text": "Mari dukung PR4BOWO!"}, at=CAMPAIGN, lang="en"
