@@ -330,6 +330,15 @@ class Store:
         return {"ok": first_bad is None and not losses, "count": len(rows),
                 "first_bad_seq": first_bad, "losses": losses}
 
+    def head(self) -> dict | None:
+        """The newest row of the log as {seq, hash}, or None for an empty log: what a client that
+        was answered a seq compares with its own record (status `acknowledgements.head`)."""
+        with self._lock:
+            row = self._db.conn.execute(
+                "SELECT seq, hash FROM acknowledgements ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+        return {"seq": row[0], "hash": row[1]} if row else None
+
     def count_acknowledgements(self) -> int:
         with self._lock:
             return self._db.conn.execute(

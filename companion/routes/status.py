@@ -70,7 +70,9 @@ def status(
         "companion_version": __version__,
         "rules": rules_info,
         "pact": pact,
-        # Losses the witness found (companion/witness.py): what the pages must say was lost.
-        "acknowledgements": {"count": store.count_acknowledgements(), "losses": store.losses()},
+        # Losses the witness found (companion/witness.py): what the pages must say was lost; the
+        # head, so the extension can hold it against the seq and hash it was last answered.
+        "acknowledgements": {"count": store.count_acknowledgements(), "losses": store.losses(),
+                             "head": store.head()},
         "proof": proof,
     }

@@ -3,9 +3,11 @@
 // The queue lives in chrome.storage.local, so it survives service-worker and browser restarts. An item leaves
 // the queue only after the companion answered 2xx (it answers only once the row is committed; a retry of
 // the same ack_id gets 200 with the same answer), or with a permanent refusal (409/413/422), which we keep
-// aside in `ackRejected` for the popup instead of retrying forever.
+// aside in `ackRejected` for the popup instead of retrying forever. Each 2xx answer's seq and hash go to the
+// extension's own record of the log (log_record.js).
 
 import * as companion from "./companion.js";
+import * as logRecord from "./log_record.js";
 
 const QUEUE_KEY = "ackQueue";
 const REJECTED_KEY = "ackRejected";
@@ -58,7 +60,9 @@ export function flush() {
         await scheduleRetry();
         return;
       }
-      if (!outcome.delivered) {
+      if (outcome.delivered) {
+        await logRecord.noteAnswer(outcome.answer);
+      } else {
         const rejected = (await chrome.storage.local.get(REJECTED_KEY))[REJECTED_KEY] ?? [];
         rejected.push({ ...item, status: outcome.status, detail: outcome.detail });
         await chrome.storage.local.set({ [REJECTED_KEY]: rejected.slice(-50) });

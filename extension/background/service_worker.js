@@ -3,6 +3,7 @@
 
 import * as companion from "./companion.js";
 import * as ackQueue from "./ack_queue.js";
+import * as logRecord from "./log_record.js";
 import { VerdictCache } from "./verdict_cache.js";
 
 const ACTIONS = ["like", "comment", "share", "follow"];
@@ -124,15 +125,20 @@ const handlers = {
     const config = await companion.getConfig();
     let status = null;
     try { status = await companion.connect({ force: true }); } catch { /* reported through link state */ }
-    if (status) await promptForPact(status, { open: false });
+    if (status) await Promise.all([promptForPact(status, { open: false }), logRecord.checkStatus(status)]);
     const link = companion.linkState();
+    const health = [...breakage.entries()].map(([platform, frames]) => ({ platform, ...siteHealthOf(frames) }));
     return {
       connected: link.connected,
       proofOk: link.proofOk,
       error: link.error,
       status,
       pendingAcks: await ackQueue.pendingCount(),
-      breakage: [...breakage.entries()].map(([platform, frames]) => ({ platform, ...siteHealthOf(frames) }))
+      // Losses of log rows the extension was answered, which the companion may not know of (log_record.js).
+      extensionLosses: await logRecord.losses(),
+      // The sites this worker heard from (it forgets them when it stops), so "no problems" is said only of them.
+      sitesSeen: health.filter((h) => h.postsSeen > 0 || h.unreadable > 0).map((h) => h.platform),
+      breakage: health
         .filter((h) => (h.postsSeen > 0 && h.controlsMatched === 0) || h.unreadable > 0 || h.problems.length),
       config: { companionUrl: config.companionUrl, paired: Boolean(config.companionToken), failMode: config.failMode,
         enabledPlatforms: config.enabledPlatforms, managed: config.managed, source: config.source,

@@ -77,12 +77,53 @@ export function linkAdvice(error, config) {
 
 const LOCALES = { id: "id-ID", en: "en-GB" };
 
-/** A date and time in the page's language, or "" for a missing value. */
+/**
+ * A date and local time in the page's language with the computer's time zone, "1 Des 2026, 10.15 WIB" or
+ * "1 Dec 2026, 10:15 GMT+7" (a log read in Makassar or exported to Jakarta must say which clock it shows), or ""
+ * for a missing value.
+ */
 export function formatDateTime(iso) {
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(LOCALES[lang] ?? lang, { dateStyle: "medium", timeStyle: "short" }).format(date);
+  return new Intl.DateTimeFormat(LOCALES[lang] ?? lang, { day: "numeric", month: "short", year: "numeric",
+    hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(date);
+}
+
+/** One line for a loss the companion's witness found (`status.acknowledgements.losses`, companion/witness.py). */
+function companionLossLine(loss) {
+  const when = formatDateTime(loss.detected_at);
+  switch (loss.kind) {
+    case "rolled_back":
+      return t("pageLossRolledBack", formatNumber(loss.lost), formatNumber(loss.expected_seq),
+        formatNumber(loss.found_seq), when);
+    case "rewritten": return t("pageLossRewritten", String(loss.expected_seq), when);
+    case "witness_missing": return t("pageLossWitnessMissing", when);
+    case "witness_untrusted": return t("pageLossWitnessUntrusted", when);
+    default: return t("pageLossOther", when, String(loss.detail ?? loss.kind ?? ""));
+  }
+}
+
+/** One line for a loss the extension's own record found (background/log_record.js). */
+function extensionLossLine(loss) {
+  const when = formatDateTime(loss.detected_at);
+  if (loss.kind === "rewritten") return t("pageLossReceiptMismatch", String(loss.expected_seq), when);
+  if (loss.found_seq === null || loss.found_seq === undefined) return t("pageLossBehindGone", String(loss.expected_seq), when);
+  if (loss.found_seq === 0) return t("pageLossBehindEmpty", String(loss.expected_seq), when);
+  return t("pageLossBehind", String(loss.expected_seq), String(loss.found_seq), when);
+}
+
+/**
+ * What was lost from the log, one sentence each with what to do: the companion's losses first, then those only the
+ * extension's record shows. `source` says whose it is ("companion" or "extension"), for the pages' markup.
+ */
+export function lossLines(companionLosses = [], extensionLosses = []) {
+  const advice = t("pageLossAdvice");
+  const list = (losses) => (Array.isArray(losses) ? losses.filter((loss) => loss && typeof loss === "object") : []);
+  return [
+    ...list(companionLosses).map((loss) => ({ source: "companion", kind: loss.kind, text: `${companionLossLine(loss)} ${advice}` })),
+    ...list(extensionLosses).map((loss) => ({ source: "extension", kind: loss.kind, text: `${extensionLossLine(loss)} ${advice}` })),
+  ];
 }
 
 /** A date in the page's language. */

@@ -1,8 +1,9 @@
 // The history page: the user's own acknowledgement log from the companion, newest first, paged, filtered by
-// platform, outcome and election, with the hash-chain check, and exported to CSV or JSON in the browser.
+// platform, outcome and election, with the hash-chain check and what the log lost, and exported to CSV or JSON in the
+// browser. Entities show by the current bundle's names, times in local time with the zone.
 
 import {
-  PLATFORMS, actionName, el, formatDateTime, formatNumber, initPage, linkAdvice, platformName, send, show, t,
+  PLATFORMS, actionName, el, formatDateTime, formatNumber, initPage, linkAdvice, lossLines, platformName, send, show, t,
 } from "./common.js";
 
 const PAGE_SIZE = 20;
@@ -36,6 +37,12 @@ const electionIds = (item) => (Array.isArray(item.election_ids) ? item.election_
 /** An election's name in the page's language from the current bundle; an id it no longer lists stays as it is. */
 const electionName = (id) => view.elections.get(id) ?? id;
 
+/** An entity's name in the bundle accepted now (the companion's `entity_names`); an id it no longer has stays. */
+function entityName(item, id) {
+  const name = item.entity_names?.[id];
+  return typeof name === "string" && name ? name : id;
+}
+
 function filtered() {
   const platform = $("filter-platform").value;
   const outcome = $("filter-outcome").value;
@@ -57,7 +64,7 @@ function row(item) {
     cell("platform", item.platform ? platformName(item.platform) : "—"),
     cell("action", isPact(item) ? t("historyActionPact") : actionName(item.action)),
     cell("outcome", el("span", { class: `outcome ${outcome}` }, OUTCOME_KEYS[outcome] ? t(OUTCOME_KEYS[outcome]) : outcome ?? "")),
-    cell("entities", item.entity_ids?.length ? item.entity_ids.join(", ") : "—"),
+    cell("entities", item.entity_ids?.length ? item.entity_ids.map((id) => entityName(item, id)).join(", ") : "—"),
     cell("election", electionIds(item).length ? electionIds(item).map(electionName).join(", ") : "—"),
     cell("rules", rules),
     cell("seq", String(item.seq)));
@@ -97,11 +104,27 @@ function renderChain(chain) {
   } else if (chain.ok) {
     line.textContent = t("historyChainOk", formatNumber(chain.count));
     line.className = "notice ok";
+  } else if (chain.first_bad_seq === null || chain.first_bad_seq === undefined) {
+    // The rows present chain correctly; what is missing is said line by line below.
+    line.textContent = t("historyChainIntactButLost", formatNumber(chain.count));
+    line.className = "notice warn";
   } else {
     line.textContent = t("historyChainBroken", String(chain.first_bad_seq ?? "?"));
     line.className = "notice bad";
   }
   show(line);
+}
+
+/** What the log lost, from the companion's witness (through the chain check) and the extension's own record. */
+async function renderLosses(chain) {
+  let extension = [];
+  try {
+    extension = (await chrome.storage.local.get("ackLosses")).ackLosses ?? [];
+  } catch { /* nothing the extension knows of */ }
+  const lines = lossLines(chain?.losses, extension);
+  $("losses").replaceChildren(...lines.map(({ source, kind, text }) =>
+    el("li", { "data-source": source, "data-kind": kind }, text)));
+  show($("losses"), lines.length > 0);
 }
 
 function fillPlatforms() {
@@ -167,6 +190,7 @@ async function load() {
     const reason = state.connected && state.proofOk ? "other" : state.error;
     $("problem").textContent = `${t("historyUnavailable")} ${linkAdvice(reason, state.config)}`;
     show($("problem"));
+    await renderLosses(null); // the extension's own record survives a companion that is gone
     show($("loading"), false);
     main.setAttribute("aria-busy", "false");
     document.body.dataset.state = "error";
@@ -177,6 +201,7 @@ async function load() {
   view.chain = chain;
   view.elections = new Map((state?.status?.rules?.elections ?? []).map((election) => [election.id, election.name]));
   renderChain(view.chain);
+  await renderLosses(view.chain);
   fillPlatforms();
   fillElections();
   render();

@@ -1,8 +1,10 @@
 // The toolbar popup: is the companion there (proof checked), which rules bundle and election stage, is the pact
-// accepted, what waits for delivery, where no action control matched; pairing when no token came from policy.
+// accepted, what waits for delivery, what the log lost, where no action control matched; pairing when no token came
+// from policy. It says only what is known: nothing about delivery or sites it could not see.
 
 import {
-  el, formatDate, formatDateTime, formatNumber, formatStageDay, initPage, linkAdvice, platformName, send, show, t,
+  el, formatDate, formatDateTime, formatNumber, formatStageDay, initPage, linkAdvice, lossLines, platformName, send,
+  show, t,
 } from "./common.js";
 import { pairingSection } from "./pairing.js";
 
@@ -100,13 +102,39 @@ function renderPact(status) {
   show($("open-pact"), !accepted);
 }
 
-async function renderQueue(pendingAcks) {
-  $("queue-state").textContent = pendingAcks ? t("popupQueuePending", formatNumber(pendingAcks)) : t("popupQueueEmpty");
-  const { ackRejected = [] } = await chrome.storage.local.get("ackRejected");
+/**
+ * The queue as the extension's storage holds it (read here, so it is known even when the worker cannot answer): what
+ * waits, and whether it is being sent (connected) or kept until the companion can record it. An empty queue claims
+ * delivery only while connected; unreadable storage says the count is not known.
+ */
+async function renderQueue(connected) {
+  let stored = null;
+  try {
+    stored = await chrome.storage.local.get(["ackQueue", "ackRejected"]);
+  } catch { /* said below */ }
+  const pending = stored ? (stored.ackQueue ?? []).length : null;
+  const ackRejected = stored?.ackRejected ?? [];
+  const line = $("queue-state");
+  line.dataset.pending = pending ?? "unknown";
+  if (pending === null) line.textContent = t("popupQueueUnknown");
+  else if (pending > 0) line.textContent = t(connected ? "popupQueueSending" : "popupQueuePending", formatNumber(pending));
+  else line.textContent = t(connected ? "popupQueueEmpty" : "popupQueueNoneWaiting");
   const rejected = $("queue-rejected");
   rejected.textContent = ackRejected.length ? t("popupQueueRejected", formatNumber(ackRejected.length)) : "";
   show(rejected, ackRejected.length > 0);
   show($("queue"));
+}
+
+/** What the log lost: the companion's own findings (only known while connected) and the extension's record's. */
+async function renderLosses(status) {
+  let extension = [];
+  try {
+    extension = (await chrome.storage.local.get("ackLosses")).ackLosses ?? [];
+  } catch { /* the worker's answer had them too, but storage is where they live */ }
+  const lines = lossLines(status?.acknowledgements?.losses, extension);
+  $("losses-list").replaceChildren(...lines.map(({ source, kind, text }) =>
+    el("li", { "data-source": source, "data-kind": kind }, text)));
+  show($("losses"), lines.length > 0);
 }
 
 /** How many wrong matches the user reported from the warning (outcome `disputed` in the companion's log). */
@@ -147,7 +175,11 @@ async function copyReport(platform, status) {
   status.textContent = t(report ? "popupReportCopied" : "popupReportUnavailable");
 }
 
-function renderSites(breakage = []) {
+/**
+ * Sites with problems, each with its breakage report; otherwise "no problems" only for the sites whose tabs reported
+ * to the worker (it forgets them when it stops), and that none was checked when none reported.
+ */
+function renderSites(breakage = [], seen = []) {
   const list = $("sites-broken");
   list.replaceChildren(...breakage.map((site) => {
     const status = el("p", { class: "report-status", role: "status" });
@@ -157,7 +189,13 @@ function renderSites(breakage = []) {
     return el("li", { "data-platform": site.platform }, ...siteLines(site).map((line) => el("p", {}, line)),
       button, status);
   }));
-  show($("sites-ok"), breakage.length === 0);
+  const broken = new Set(breakage.map((site) => site.platform));
+  const fine = seen.filter((platform) => !broken.has(platform));
+  const ok = $("sites-ok");
+  ok.textContent = seen.length === 0 ? t("popupSitesNoneSeen")
+    : fine.length ? t("popupSitesOkSeen", fine.map(platformName).join(", ")) : "";
+  ok.dataset.seen = String(seen.length);
+  show(ok, breakage.length === 0 || fine.length > 0);
   show(list, breakage.length > 0);
   show($("sites"));
 }
@@ -169,16 +207,20 @@ async function refresh({ focus } = {}) {
   try {
     state = await send("status");
   } catch {
-    state = { connected: false, proofOk: false, error: "failed", status: null, pendingAcks: 0, breakage: [],
-      config: { managed: [], companionUrl: "" } };
+    state = { connected: false, proofOk: false, error: "failed", status: null, pendingAcks: null, breakage: [],
+      sitesSeen: [], config: { managed: [], companionUrl: "" } };
   }
+  const up = state.connected && state.proofOk;
+  lastStatus = up ? state.status : null;
+  connectedNow = up;
   renderConnection(state);
+  await renderLosses(lastStatus);
   renderRules(state.status);
   renderStages(state.status?.rules);
   renderPact(state.status);
-  await renderQueue(state.pendingAcks);
-  await renderReports(state.connected && state.proofOk);
-  renderSites(state.breakage);
+  await renderQueue(up);
+  await renderReports(up);
+  renderSites(state.breakage, state.sitesSeen ?? []);
   $("companion-version").textContent = state.status?.companion_version
     ? t("popupCompanionVersion", state.status.companion_version) : "";
   show($("loading"), false);
@@ -187,7 +229,16 @@ async function refresh({ focus } = {}) {
   if (focus) $(focus)?.focus?.();
 }
 
+let lastStatus = null; // the last status whose proof checked out, for the companion's losses
+let connectedNow = false;
+
 initPage();
+// The worker delivers while the popup is open: the queue and the losses follow its storage.
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area !== "local") return;
+  if ("ackQueue" in changes || "ackRejected" in changes) renderQueue(connectedNow);
+  if ("ackLosses" in changes) renderLosses(lastStatus);
+});
 $("retry").addEventListener("click", () => refresh());
 $("open-pact").addEventListener("click", async () => {
   await send("openPage", { page: "pact" });
