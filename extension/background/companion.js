@@ -1,5 +1,7 @@
 // The one module that talks to the Netral companion: configuration, the proof check, timeouts, every HTTP call.
 
+const moduleStart = performance.now(); // the first of the worker's modules to run: what came before is the browser's
+
 const DEFAULT_URL = "http://127.0.0.1:47613";
 const CONFIG_KEYS = ["companionUrl", "companionToken", "failMode", "enabledPlatforms"];
 const DEFAULT_PLATFORMS = ["x", "facebook", "instagram", "tiktok", "youtube", "threads", "whatsapp"];
@@ -49,7 +51,7 @@ const NATIVE_TIMEOUT_MS = 3000;
 const NATIVE_RETRY_MS = 60 * 1000;
 /** Ms since this service worker started at which each step of connecting first ended (the cold start's budget);
  * `native`: how long the native host took to answer. */
-export const timings = { native: null, config: null, proof: null, status: null, proofs: 0 };
+export const timings = { native: null, config: null, proof: null, status: null, proofs: 0, loaded: moduleStart };
 
 /** Loopback URLs dialled by literal address: "localhost" may resolve to another socket than the proof names. */
 function normalUrl(url) {
@@ -68,9 +70,9 @@ function normalUrl(url) {
  * companion not running, a refusal). Kept in session storage, so a restarted service worker does not start
  * the host again; `fresh` asks the host even so (the companion may have moved to another port).
  */
-async function nativeCompanion({ fresh = false } = {}) {
+async function nativeCompanion({ fresh = false, stored = readKeptNative() } = {}) {
   if (!fresh) {
-    const kept = (await chrome.storage.session.get(NATIVE_KEY).catch(() => ({})))[NATIVE_KEY];
+    const kept = await stored;
     // No host (or no companion) is asked again after a minute: an installer may have run meanwhile.
     if (kept?.found || (kept && Date.now() - kept.at < NATIVE_RETRY_MS)) {
       nativeError = kept.error ?? null;
@@ -95,12 +97,18 @@ async function nativeCompanion({ fresh = false } = {}) {
 }
 let nativeError = null;
 
+function readKeptNative() {
+  return chrome.storage.session.get(NATIVE_KEY).then((items) => items[NATIVE_KEY], () => undefined);
+}
+
 /**
  * Where the companion and its token come from, in the contract's order: managed storage (an administrator set
  * the token), else the native-messaging host (this user's companion, no step by the user), else pairing (the
  * token in local storage).
  */
 async function loadConfig({ freshNative = false } = {}) {
+  // The three storage reads of a cold start at once: the native host's kept answer is read while policy is.
+  const stored = readKeptNative();
   const [managed, local] = await Promise.all([readArea("managed"), readArea("local")]);
   const pick = (key) => (managed[key] !== undefined ? managed[key] : local[key]);
   const settings = {
@@ -111,7 +119,7 @@ async function loadConfig({ freshNative = false } = {}) {
   if (managed.companionToken) {
     return { ...settings, source: "managed", companionUrl: normalUrl(managed.companionUrl), companionToken: managed.companionToken };
   }
-  const native = await nativeCompanion({ fresh: freshNative });
+  const native = await nativeCompanion({ fresh: freshNative, stored });
   if (native) return { ...settings, source: "native", companionUrl: normalUrl(native.url), companionToken: native.token };
   return { ...settings, source: "pairing", nativeError, companionUrl: normalUrl(pick("companionUrl")),
     companionToken: local.companionToken || "" };
@@ -172,6 +180,8 @@ async function rawRequest(config, path, { method = "GET", body, headers = {}, ti
 
 let lastEpoch; // undefined until read from session storage, then the last epoch seen (or null)
 let epochChain = Promise.resolve();
+// Read as the worker starts, beside the configuration: the first answer's epoch is compared without waiting.
+const storedEpoch = chrome.storage.session.get(EPOCH_KEY).then((items) => items[EPOCH_KEY] ?? null, () => null);
 
 /**
  * Notes the `rules.epoch` of an answer; resolves once the epoch listeners ran for a new one, so a caller caches
@@ -181,7 +191,7 @@ let epochChain = Promise.resolve();
 function noteEpoch(epoch) {
   if (typeof epoch !== "string") return epochChain;
   epochChain = epochChain.then(async () => {
-    lastEpoch ??= (await chrome.storage.session.get(EPOCH_KEY))[EPOCH_KEY] ?? null;
+    if (lastEpoch === undefined) lastEpoch = await storedEpoch;
     if (epoch === lastEpoch) return;
     const first = lastEpoch === null;
     lastEpoch = epoch;
@@ -220,6 +230,10 @@ async function prove(config) {
 }
 
 let proving = null; // the one proof in flight, shared by every message that needs it
+let statusGate = Promise.resolve();
+
+/** Holds the status call that follows a proof until `gate` settles: a cold start's first check goes first. */
+export function holdStatusUntil(gate) { statusGate = gate; }
 
 /**
  * Makes sure we talk to the real companion, once per configuration and again after any failure; concurrent
@@ -255,7 +269,7 @@ async function establish() {
   const wasConnected = link.connected;
   Object.assign(link, { connected: true, proofOk: true, error: null, checkedAt: Date.now() });
   if (!wasConnected) for (const fn of listeners.reconnect) queueMicrotask(fn);
-  if (!link.status) refreshStatus().catch(() => { /* reported through link state */ });
+  if (!link.status) statusGate.then(() => link.status ?? refreshStatus()).catch(() => { /* reported through link state */ });
 }
 
 function fail(error) {

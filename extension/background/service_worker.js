@@ -6,8 +6,11 @@ import * as ackQueue from "./ack_queue.js";
 import * as logRecord from "./log_record.js";
 import { VerdictCache } from "./verdict_cache.js";
 
+companion.timings.evaluated = performance.now(); // the worker's modules loaded: where its cold start's budget begins
+
 const ACTIONS = ["like", "comment", "share", "follow"];
 const BATCH_LIMIT = 200;
+const ONE_TRIP_POSTS = 8; // up to this many posts, every action is asked in the first batch (32 checks at most)
 const verdicts = new VerdictCache(2000, 5 * 60 * 1000);
 // platform -> the last health report of each frame that sent one ("tabId:frameId" -> report). Every frame of a
 // supported site runs the engine (embedded posts in same-site iframes), so one frame must not hide another's.
@@ -74,8 +77,9 @@ const handlers = {
 
   /**
    * Posts coming into view, in one `/v1/check/batch` (action `like`). A post with no match is allowed for
-   * every action; for a matched post we also fetch the other actions' verdicts in a second batch, so the
-   * content script can show the warning without a round trip (`responses` by action).
+   * every action; for a matched post we also fetch the other actions' verdicts, so the content script can show
+   * the warning without a round trip (`responses` by action). A few posts (one that just appeared, the first
+   * after a cold start) are asked about for every action at once: one round trip instead of two.
    */
   async classify({ platform, posts }) {
     if (!(await platformEnabled(platform))) {
@@ -84,31 +88,38 @@ const handlers = {
     const results = [];
     for (let start = 0; start < posts.length; start += BATCH_LIMIT) {
       const slice = posts.slice(start, start + BATCH_LIMIT);
-      const likeRequests = slice.map(({ post }) => checkRequest({ platform, action: "like", post }));
-      let likeAnswers;
+      const allAtOnce = slice.length <= ONE_TRIP_POSTS;
+      const first = slice.flatMap(({ post }) =>
+        (allAtOnce ? ACTIONS : ["like"]).map((action) => checkRequest({ platform, action, post })));
+      let firstAnswers;
       try {
-        likeAnswers = await companion.checkBatch(likeRequests);
+        firstAnswers = await companion.checkBatch(first);
       } catch (error) {
         if (!(error instanceof companion.CompanionUnavailable)) throw error;
         return { results: [], unchecked: true, reason: error.reason };
       }
-      likeRequests.forEach((request, i) => verdicts.set(request, likeAnswers[i]));
-      const matchedIdx = slice.map((_, i) => i).filter((i) => likeAnswers[i].matches?.length);
-      const others = matchedIdx.flatMap((i) =>
-        ACTIONS.filter((a) => a !== "like").map((action) => checkRequest({ platform, action, post: slice[i].post })));
-      const otherAnswers = others.length ? await companion.checkBatch(others).catch(() => []) : [];
-      others.forEach((request, i) => otherAnswers[i] && verdicts.set(request, otherAnswers[i]));
+      first.forEach((request, i) => verdicts.set(request, firstAnswers[i]));
+      const perPost = allAtOnce ? ACTIONS.length : 1;
+      const answers = slice.map((_, i) =>
+        Object.fromEntries(firstAnswers.slice(i * perPost, (i + 1) * perPost).map((answer, j) =>
+          [allAtOnce ? ACTIONS[j] : "like", answer])));
+      const matchedIdx = slice.map((_, i) => i).filter((i) => answers[i].like.matches?.length);
+      const others = allAtOnce ? [] : matchedIdx.flatMap((i) =>
+        ACTIONS.filter((a) => a !== "like").map((action) => ({ i, action,
+          request: checkRequest({ platform, action, post: slice[i].post }) })));
+      const otherAnswers = [];
+      for (let n = 0; n < others.length; n += BATCH_LIMIT) { // 3 per matched post: more than one batch may be needed
+        const chunk = others.slice(n, n + BATCH_LIMIT).map(({ request }) => request);
+        otherAnswers.push(...await companion.checkBatch(chunk).catch(() => chunk.map(() => null)));
+      }
+      others.forEach(({ i, action, request }, n) => {
+        if (!otherAnswers[n]) return;
+        verdicts.set(request, otherAnswers[n]);
+        answers[i][action] = otherAnswers[n];
+      });
       slice.forEach(({ key }, i) => {
-        const matched = Boolean(likeAnswers[i].matches?.length);
-        const result = { key, verdict: likeAnswers[i].verdict, matched };
-        if (matched) {
-          result.responses = { like: likeAnswers[i] };
-          const base = matchedIdx.indexOf(i) * (ACTIONS.length - 1);
-          ACTIONS.filter((a) => a !== "like").forEach((action, j) => {
-            if (otherAnswers[base + j]) result.responses[action] = otherAnswers[base + j];
-          });
-        }
-        results.push(result);
+        const matched = Boolean(answers[i].like.matches?.length);
+        results.push({ key, verdict: answers[i].like.verdict, matched, ...(matched ? { responses: answers[i] } : {}) });
       });
     }
     return { results };
@@ -238,15 +249,20 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 });
 
 // The cold start. A stopped worker is woken by the message it must answer: before that answer only the module
-// evaluation, the configuration and one proof (`/v1/hello`) run. What can wait starts after the first check's
-// answer, or after DEFERRED_MS when no check comes: the status call (made by the proof in the background), the
-// generic adapter's registration (it persists across restarts) and the acknowledgement queue's flush.
+// evaluation, the configuration (its storage reads at once) and one proof (`/v1/hello`) run. What can wait starts
+// after the first check's answer, or after DEFERRED_MS when no check comes: the status call that follows the proof
+// (companion.holdStatusUntil), the generic adapter's registration (it persists across restarts) and the
+// acknowledgement queue's flush. A few new posts are classified for every action in one batch (ONE_TRIP_POSTS).
 let firstAnswer = null; // ms since this worker started, of its first check or classify answer
 const DEFERRED_MS = 1000;
 let deferredStarted = false;
+let releaseStatus;
+const deferredGate = new Promise((resolve) => { releaseStatus = resolve; });
+companion.holdStatusUntil(deferredGate);
 function startDeferred() {
   if (deferredStarted) return;
   deferredStarted = true;
+  releaseStatus();
   syncGenericAdapter();
   ackQueue.flush();
 }
@@ -272,8 +288,9 @@ async function promptForPact(status, { open = true } = {}) {
   if (!(await pactPageOpen())) await handlers.openPage({ page: "pact" });
 }
 
-// The status follows the proof on its own; connect() hands back the one in flight.
-companion.onReconnect(() => companion.connect().then((status) => promptForPact(status)).catch(() => {}));
+// The status follows the proof on its own (after a cold start's first check); connect() hands back the one in flight.
+companion.onReconnect(() => deferredGate.then(() => companion.connect()).then((status) => promptForPact(status))
+  .catch(() => {}));
 
 chrome.runtime.onInstalled.addListener(({ reason }) => {
   if (reason === chrome.runtime.OnInstalledReason.INSTALL) handlers.openPage({ page: "pact" }).catch(() => {});

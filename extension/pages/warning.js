@@ -26,6 +26,10 @@
   let decided = false;
   let visibleSince = null; // this document's time since when the dialog has been fully visible, else null
   let armTimer = 0;
+  let stagedId = null; // the warning rendered here, waiting to be revealed
+  let revealed = false;
+  let renderedAt = null; // when the staged warning was rendered (the frame after it), and when its host was shown
+  let paintedAt = null;
 
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
@@ -184,15 +188,48 @@
     setVisible(entry.isVisible && entry.intersectionRatio >= 0.999, entry.time);
   }, { trackVisibility: true, delay: 100, threshold: [0, 1] });
 
-  function show(warning) {
+  /**
+   * Renders a warning ahead, while the frame is still hidden (inert, transparent): the content script stages the
+   * warning of a post the user points at, so at the click only the reveal remains. The staged dialog is not open;
+   * it is styled to look exactly as the open one does, so opening it changes nothing on screen. Again with other
+   * data, the last one counts.
+   */
+  function stage(id, warning) {
+    performance.mark("netral:frame-render");
     render(warning);
+    stagedId = id;
+    renderedAt = null;
+    document.body.classList.add("staged");
+    dialog.classList.add("staged");
+    requestAnimationFrame(() => {
+      if (stagedId !== id) return;
+      renderedAt = performance.timeOrigin + performance.now();
+      stamp();
+    });
+  }
+
+  /** The warning staged as `id` is now shown by the content script: modal, focused, its visibility watched. */
+  function reveal(id) {
+    if (stagedId !== id || revealed) return;
+    revealed = true;
+    performance.mark("netral:frame-reveal");
     dialog.showModal();
+    dialog.classList.remove("staged");
+    document.body.classList.remove("staged");
     dialog.querySelector('[data-netral-action="cancel"]').focus();
     observer.observe(dialog);
     // Never fully visible, or hidden again: ask the content script to put it back on top (it gives up after a few).
     setInterval(() => { if (visibleSince === null && !decided) port.postMessage({ what: "obscured" }); }, CHECK_MS);
-    // The frame that shows the dialog (bench/click_path.py reads it from this document).
-    requestAnimationFrame(() => { document.body.dataset.shownAt = String(performance.timeOrigin + performance.now()); });
+  }
+
+  /**
+   * The frame that shows the dialog (bench/click_path.py reads it from this document): the later of the frame
+   * after this document rendered the warning and the frame after the content script opened its host dialog.
+   */
+  function stamp() {
+    if (renderedAt !== null && paintedAt !== null) {
+      Object.assign(document.body.dataset, { renderedAt, paintedAt, shownAt: Math.max(renderedAt, paintedAt) });
+    }
   }
 
   // Escape, and a dialog closed any other way, is a cancel; a key still held from the page must not repeat in.
@@ -206,7 +243,18 @@
     if (port || !nonce || event.source !== window.parent || event.data?.netral !== nonce || !event.ports?.[0]) return;
     window.removeEventListener("message", accept);
     port = event.ports[0];
-    port.onmessage = ({ data }) => { if (data?.what === "show" && !dialog.open && !decided) show(data.warning); };
+    port.onmessage = ({ data }) => {
+      if (revealed || decided) {
+        if (data?.what === "painted" && typeof data.at === "number" && data.id === stagedId) {
+          paintedAt = data.at;
+          stamp();
+        }
+      } else if (data?.what === "render" && typeof data.id === "string") {
+        stage(data.id, data.warning);
+      } else if (data?.what === "reveal") {
+        reveal(data.id);
+      }
+    };
     port.postMessage({ what: "ready" });
   });
 })();

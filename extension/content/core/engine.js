@@ -74,7 +74,7 @@
   const s = Netral.core.state;
   const { CLICKABLE, EDITABLE, closestAcross, compile, merge } = Netral.table;
   const { postOf, composerOf, composerIntent, controlIntent, context, lazy } = Netral.intent;
-  const { intercept, hold } = Netral.hold;
+  const { intercept, hold, anticipate } = Netral.hold;
 
   /** The element an event happened on, inside an open shadow root if it was there. */
   function targetOf(event) {
@@ -94,6 +94,14 @@
     if (!postEl) return;
     s.lastPost = postEl;
     if (event.type !== "focusin" && closestAcross(target, CLICKABLE)) s.lastOpener = postEl;
+  }
+
+  /** Pointer over or down on a control: its warning is prepared (or its verdict asked for) before the click. */
+  function onPointerAhead(event) {
+    if (ours(event) || event.type === "pointerdown" && event.button !== 0) return;
+    const target = targetOf(event);
+    const intent = target && controlIntent(target, "click");
+    if (intent) anticipate(intent, { check: event.type === "pointerdown" });
   }
 
   function onClick(event) {
@@ -235,6 +243,9 @@
       }
       for (const type of ["pointerover", "pointerdown", "focusin"]) {
         window.addEventListener(type, notePost, { capture: true, passive: true });
+      }
+      for (const type of ["pointerover", "pointerdown"]) {
+        window.addEventListener(type, onPointerAhead, { capture: true, passive: true });
       }
       // New posts are observed as they are added (classified in the next frame); the health scan, which counts
       // every post on the page, runs at most every SCAN_INTERVAL_MS.

@@ -17,6 +17,7 @@
   /** Called for every trusted event that is an action; returns without touching the event when allowed. */
   function intercept(event, intent) {
     if (!s.enabled) return;
+    performance.mark("netral:intercept");
     if (held) { hold(event); return; } // one decision at a time; a second click during a check is dropped
     if (intent.postEl) {
       s.lastPost = intent.postEl;
@@ -34,10 +35,65 @@
     held = intent;
     intent.generation = v.generation;
     if (known) { decide(intent, known); return; }
-    Netral.send("check", {
+    verdictFor(intent).then((response) => decide(intent, response));
+  }
+
+  function ask(intent) {
+    return Netral.send("check", {
       platform: s.site.platform, action: intent.action, post: intent.post, draft_text: intent.draft || null,
-    }).catch((error) => ({ verdict: "unchecked", reason: String(error?.message ?? error) }))
-      .then((response) => decide(intent, response));
+    }).catch((error) => ({ verdict: "unchecked", reason: String(error?.message ?? error) }));
+  }
+
+  // A check started when the pointer went down on a control of a post not yet known, for the click that follows.
+  let early = null; // {postEl, action, fp, generation, at, response: Promise}
+  const EARLY_MS = 3000;
+
+  /** The early check for this intent, if the post still reads as it did when it was asked (else null). */
+  function takeEarly(intent) {
+    const found = early;
+    early = null;
+    if (!found || found.postEl !== intent.postEl || found.action !== intent.action || intent.draft) return null;
+    if (found.generation !== v.generation || performance.now() - found.at > EARLY_MS) return null;
+    return found.fp === Netral.extract.fingerprint(intent.post) ? found.response : null;
+  }
+
+  /** A post's verdict at the click: the early check, else the classification in flight, else a check now. */
+  async function verdictFor(intent) {
+    const asked = takeEarly(intent);
+    if (asked) return asked;
+    const classifying = v.classifying(intent.postEl);
+    if (classifying) {
+      await classifying;
+      const known = v.known(intent);
+      if (known) return known;
+    }
+    return ask(intent);
+  }
+
+  const warns = (response) => response?.verdict === "warn" || response?.verdict === "block";
+
+  /**
+   * A trusted pointer over (`check: false`) or down on a control: the warning of a post known to warn is rendered
+   * ahead in the hidden frame; at pointerdown a post not yet known is asked about (or its classification awaited),
+   * so the click finds its answer under way. Nothing here lets an action through: intercept() still decides.
+   */
+  function anticipate(intent, { check }) {
+    if (!s.enabled || held || Netral.warning.isOpen()) return;
+    const stage = (response) => {
+      if (!held && warns(response) && !v.alreadyAcknowledged(intent, response)) {
+        Netral.warning.stage({ verdict: response.verdict, response, action: intent.action, post: intent.post });
+      }
+    };
+    const known = v.known(intent);
+    if (known) { stage(known); return; }
+    if (!check || !intent.postEl || intent.draft) return;
+    const classifying = v.classifying(intent.postEl);
+    if (classifying) { classifying.then(() => stage(v.known(intent))); return; }
+    if (early?.postEl === intent.postEl && early.action === intent.action) return;
+    const response = ask(intent);
+    early = { postEl: intent.postEl, action: intent.action, fp: Netral.extract.fingerprint(intent.post),
+      generation: v.generation, at: performance.now(), response };
+    response.then((answer) => { if (early?.response === response) stage(answer); });
   }
 
   async function decide(intent, response) {
@@ -122,5 +178,5 @@
     }
   }
 
-  Netral.hold = { hold, intercept, get held() { return held; } };
+  Netral.hold = { hold, intercept, anticipate, get held() { return held; } };
 })();

@@ -2,7 +2,8 @@
 // layer, the page inert behind it) that is filled by one iframe of the extension's own origin, pages/warning.html.
 // The page can reach only the host element: the warning's content, its buttons and its visibility check live in
 // that document, which talks to this content script through a MessagePort handed over with a nonce in its URL.
-// A top frame keeps one such frame ready (hidden, no data-verdict), so showing a warning costs one message.
+// A top frame keeps one such frame ready (hidden, no data-verdict) and renders into it the warning of the post the
+// user points at, so showing a warning costs one reveal message (see stage()).
 "use strict";
 
 (() => {
@@ -100,7 +101,8 @@
     dialog.inert = true;
     root.append(style, dialog);
     const channel = new MessageChannel();
-    const frame = { host, dialog, iframe, port: channel.port1, loads: 0, ready: false, listeners: new Set() };
+    const frame = { host, dialog, iframe, port: channel.port1, loads: 0, ready: false, listeners: new Set(),
+      staged: null };
     frame.whenReady = new Promise((resolve) => { frame.markReady = resolve; });
     channel.port1.onmessage = ({ data }) => {
       if (data?.what === "ready") { frame.ready = true; frame.markReady(); }
@@ -127,6 +129,31 @@
     prepared = createFrame();
   }
 
+  /**
+   * Has the frame render `warning` (once it took its port), unless it already holds exactly this one; returns the
+   * id the frame knows it by. Messages on the port arrive in order, so a reveal sent after this finds it rendered.
+   */
+  function sendWarning(frame, warning) {
+    const key = JSON.stringify(warning);
+    if (frame.staged?.key === key) return frame.staged.id;
+    const id = crypto.randomUUID();
+    frame.staged = { key, id };
+    frame.whenReady.then(() => {
+      if (frame.staged?.id === id) frame.port.postMessage({ what: "render", id, warning });
+    });
+    return id;
+  }
+
+  /**
+   * Renders a warning ahead in the hidden ready frame (a trusted pointer over or down on a control of a post known
+   * to warn), so that at the click only the reveal remains. Nothing of it can be seen, hit or focused until shown.
+   */
+  function stage({ verdict, response, action, post }) {
+    if (window !== window.top || current) return;
+    prepare();
+    if (usable(prepared)) sendWarning(prepared, payload({ verdict, response, action, post }));
+  }
+
   function usable(frame) {
     return frame && frame.host.isConnected && frame.host.parentNode === document.documentElement && frame.loads <= 1;
   }
@@ -146,6 +173,7 @@
    * removed, navigated or kept covering the warning, or the frame never came up).
    */
   function show({ verdict, response, action, post, returnFocus }) {
+    performance.mark("netral:show");
     if (current) current.finish({ outcome: "cancelled" });
     const focusedBefore = document.activeElement;
     const frame = takeFrame();
@@ -173,6 +201,7 @@
         port.close();
         if (current?.host === host) current = null;
         dialog.close();
+        prepare(); // the next warning's frame loads now, so it is ready (and can be staged) by the next click
         // Taken down a moment later: a frame destroyed while the browser still routes the click's mouseup into
         // it leaves that input unacknowledged (seen under automation), and focus given back to the page before
         // the browser finished focusing the clicked frame would be taken again.
@@ -184,7 +213,6 @@
             target.focus({ preventScroll: true });
             if (document.activeElement === target) break;
           }
-          if (window === window.top) (window.requestIdleCallback ?? setTimeout)(prepare);
           resolve(result);
         }, TEARDOWN_MS);
       }
@@ -221,12 +249,17 @@
       if (!usable(frame)) { finish({ outcome: "interrupted" }); return; }
       dialog.className = "";
       dialog.inert = false;
-      dialog.showModal();
+      dialog.showModal(); // costs a style pass over the whole page (it makes the page inert): ms on a long feed
       iframe.focus();
+      performance.mark("netral:host-open");
       watcher.observe(document.documentElement, { childList: true, attributes: true, attributeFilter: ["inert"] });
       watcher.observe(host, { attributes: true });
-      frame.whenReady.then(() => {
-        if (!done) port.postMessage({ what: "show", warning: payload({ verdict, response, action, post }) });
+      const id = sendWarning(frame, payload({ verdict, response, action, post }));
+      frame.whenReady.then(() => { if (!done) port.postMessage({ what: "reveal", id }); });
+      requestAnimationFrame(() => {
+        performance.mark("netral:host-shown");
+        const at = performance.timeOrigin + performance.now();
+        frame.whenReady.then(() => { if (!done) port.postMessage({ what: "painted", id, at }); });
       });
     });
   }
@@ -252,6 +285,7 @@
 
   Netral.warning = {
     show,
+    stage,
     isOpen: () => current !== null,
     /** True when an event happened on the open warning's host. */
     contains: (event) => current !== null && event.composedPath().includes(current.host),
