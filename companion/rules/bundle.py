@@ -6,6 +6,7 @@ module has accepted and know nothing of it, so the imports go one way only.
 
 import base64
 import binascii
+import contextlib
 import functools
 import gc
 import hashlib
@@ -14,8 +15,11 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
+import re
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -26,7 +30,14 @@ import jsonschema_rs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from companion.rules.compiled import Compiled, CompiledCache, compile_payload, dumps, loads
+from companion.rules.compiled import (
+    Compiled,
+    CompiledCache,
+    Compiler,
+    compile_payload,
+    dumps,
+    loads,
+)
 from companion.rules.keys import keyid_of
 from companion.rules.selectors import selector_problem
 
@@ -36,6 +47,9 @@ MAX_SIG_BYTES = 1024 * 1024
 # A trusted keyid listed with many bad signatures must not cost one 64 MiB verification each.
 MAX_TRIES_PER_KEY = 4
 CHILD_THRESHOLD = 8 * 1024 * 1024  # bundles this large are parsed in a child process
+# How much the child's address space may grow beyond its imports: the 258k-candidate bundle
+# (56 MB) grows it by ~315 MB (275 MB resident at the peak).
+CHILD_MEMORY = 768 * 1024 * 1024
 SCHEMA: dict = json.loads(
     resources.files("shared_rules").joinpath("schema.json").read_text(encoding="utf-8")
 )
@@ -196,7 +210,8 @@ def verify_bundle(
         raise BundleRejected(
             "too_large", f"The signature file is larger than {MAX_SIG_BYTES} bytes."
         )
-    signers = _valid_signers(raw, sig_raw, trusted, now)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    signers = _valid_signers(raw, sig_raw, trusted, now, sha256)
     if not signers:
         raise BundleRejected(
             "bad_signature", "No trusted, unexpired key has a valid signature on these exact bytes."
@@ -206,7 +221,6 @@ def verify_bundle(
             "below_threshold",
             f"Only {len(signers)} of the {trusted.threshold} required trusted keys signed it.",
         )
-    sha256 = hashlib.sha256(raw).hexdigest()
     compiled = cache.get(sha256) if cache else None
     if compiled is None:
         result = compile_verified(raw, sha256)
@@ -234,8 +248,13 @@ def verify_bundle(
     )
 
 
-def _valid_signers(raw: bytes, sig_raw: bytes, trusted: TrustedKeys, now: datetime) -> list[str]:
-    """Distinct trusted, unexpired keyids with a valid signature; everything else is ignored."""
+def _valid_signers(
+    raw: bytes, sig_raw: bytes, trusted: TrustedKeys, now: datetime, sha256: str | None = None
+) -> list[str]:
+    """Distinct trusted, unexpired keyids with a valid signature; everything else is ignored.
+
+    A signature prove_early() already found valid on bytes of this SHA-256 is not computed again;
+    which keys are trusted and unexpired is decided here, every time."""
     try:
         document = json.loads(sig_raw)
     except (ValueError, RecursionError):
@@ -255,6 +274,10 @@ def _valid_signers(raw: bytes, sig_raw: bytes, trusted: TrustedKeys, now: dateti
         if tries.get(keyid, 0) >= MAX_TRIES_PER_KEY:
             continue
         tries[keyid] = tries.get(keyid, 0) + 1
+        written = entry.get("sig")
+        if isinstance(written, str) and (sha256, keyid, written) in _proven:
+            signers.append(keyid)
+            continue
         try:
             key.public_key.verify(base64.b64decode(entry.get("sig"), validate=True), raw)
         except (InvalidSignature, binascii.Error, ValueError, TypeError):
@@ -367,17 +390,152 @@ def _check_elections(data: dict) -> None:
             )
 
 
+class _NotStreamable(Exception):
+    """The streamed reading found something off: parse_payload, on the whole, says what."""
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace, exactly
+_NON_ASCII = re.compile(r"[\x80-\xff]")
+BATCH = 8192  # entities checked and compiled at a time, where they are read one by one
+CHUNK = 1024 * 1024  # bytes of entities decoded in one call, where boundaries allow
+# The end of one entity and the start of the next: "}", whitespace, ",", whitespace, then "{".
+_BOUNDARY = re.compile(r"\}[ \t\n\r]*,[ \t\n\r]*(?=\{)")
+
+
+def _entity_checker() -> jsonschema_rs.Draft202012Validator:
+    items = SCHEMA["properties"]["entities"]["items"]
+    return jsonschema_rs.Draft202012Validator(
+        {"$defs": SCHEMA["$defs"], "type": "array", "items": items}
+    )
+
+
+def _stream_compile(raw: bytes) -> Compiled:
+    """Step 3 and the compile in one pass, never holding all entities as Python objects.
+
+    The top-level object is read key by key with the json module's own scanner, and `entities`
+    CHUNK bytes at a time where a cut decodes as a whole array, else element by element; each
+    batch is schema-checked (the schema's `entities` is a plain array of
+    independent items) and compiled, then dropped. Anything at all off raises _NotStreamable, and
+    the caller lets parse_payload judge the whole bundle, so the reasons stay its reasons.
+
+    The scanner reads the bytes as Latin-1 (one character per byte: a str of 1 byte per
+    character, where one non-ASCII character anywhere would make a UTF-8 decode 2 per character,
+    107 MB for the full-election bundle), so an index is a byte offset; JSON outside strings is
+    ASCII, and a value holding any other byte is decoded again from its own bytes as UTF-8.
+    """
+    text = raw.decode("latin-1")
+    decoder = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+    scan, space, foreign = decoder.scan_once, _SPACE.match, _NON_ASCII.search
+    checker, compiler = _entity_checker(), Compiler()
+    meta: dict = {}
+
+    def value(i: int) -> tuple[Any, int]:
+        found, end = scan(text, i)
+        if foreign(text, i, end):
+            utf8 = raw[i:end].decode("utf-8")  # UnicodeDecodeError is a ValueError
+            found, stop = scan(utf8, 0)
+            if stop != len(utf8):
+                raise _NotStreamable
+        return found, end
+
+    def flush(batch: list) -> None:
+        if not checker.is_valid(batch):
+            raise _NotStreamable
+        compiler.add(batch)
+
+    try:
+        i = space(text, 0).end()
+        if text[i] != "{":
+            raise _NotStreamable
+        i = space(text, i + 1).end()
+        while text[i] != "}":
+            if text[i] != '"':
+                raise _NotStreamable
+            key, i = value(i)
+            i = space(text, i).end()
+            if text[i] != ":" or key in meta:
+                raise _NotStreamable
+            i = space(text, i + 1).end()
+            if key == "entities" and text[i] == "[":
+                meta[key] = []
+                batch: list = []
+                chunks = True
+                i = space(text, i + 1).end()
+                while text[i] != "]":
+                    cut = _BOUNDARY.search(text, i + CHUNK) if chunks else None
+                    if cut is not None:
+                        # Many entities in one C call: a cut at a "},{" inside a string or a
+                        # nested value cannot decode as a whole array, so it is never taken.
+                        chunks = False
+                        wrapped = f"[{raw[i : cut.start() + 1].decode('utf-8')}]"
+                        with contextlib.suppress(ValueError, StopIteration, RecursionError):
+                            found, stop = scan(wrapped, 0)
+                            if stop == len(wrapped):
+                                flush(batch)
+                                batch = []
+                                flush(found)
+                                i, chunks = cut.end(), True
+                                continue
+                    entity, i = value(i)
+                    batch.append(entity)
+                    if len(batch) == BATCH:
+                        flush(batch)
+                        batch = []
+                    i = space(text, i).end()
+                    if text[i] == ",":
+                        i = space(text, i + 1).end()
+                        if text[i] == "]":
+                            raise _NotStreamable
+                    elif text[i] != "]":
+                        raise _NotStreamable
+                flush(batch)
+                i += 1
+            else:
+                meta[key], i = value(i)
+            i = space(text, i).end()
+            if text[i] == ",":
+                i = space(text, i + 1).end()
+                if text[i] == "}":
+                    raise _NotStreamable
+            elif text[i] != "}":
+                raise _NotStreamable
+        if space(text, i + 1).end() != len(text):
+            raise _NotStreamable
+        text = ""  # 56 MB for the full-election bundle, not needed while the tables are built
+    except (ValueError, IndexError, StopIteration, RecursionError):  # _DuplicateKey included
+        raise _NotStreamable from None
+    if meta.get("format") != FORMAT or not isinstance(meta.get("entities"), list):
+        raise _NotStreamable
+    if schema_problem(meta) or not 0 <= meta["version"] <= MAX_VERSION:
+        raise _NotStreamable
+    try:
+        # 258k candidates share a handful of windows: each distinct one, with its first entity.
+        windows = [
+            {"id": first, "elections": list(elections), "active_from": start, "active_until": end}
+            for (elections, start, end), first in compiler.windows()
+        ]
+        _check_elections({**meta, "entities": windows})
+    except BundleRejected:
+        raise _NotStreamable from None
+    if selector_problem(meta.get("selectors")):
+        raise _NotStreamable
+    return compiler.finish(meta)
+
+
 def compile_raw(raw: bytes) -> bytes | tuple[str, str]:
     """Step 3 (parse, format, schema, elections) and compilation of verified bytes, serialised.
 
     A rejection comes back as (reason, detail) rather than raised: it crosses a process boundary.
     """
-    # A parse builds millions of objects and frees none of them until the end: the cyclic
+    # A parse builds millions of objects and frees few of them until the end: the cyclic
     # collector would walk them again and again for nothing (a third of the time, measured).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return dumps(compile_payload(parse_payload(raw)))
+        try:
+            return dumps(_stream_compile(raw))
+        except _NotStreamable:
+            return dumps(compile_payload(parse_payload(raw)))
     except BundleRejected as error:
         return (error.reason, error.detail)
     finally:
@@ -394,12 +552,19 @@ def compile_verified(raw: bytes, sha256: str | None = None) -> bytes | tuple[str
     if len(raw) < CHILD_THRESHOLD:
         return compile_raw(raw)
     early = _early.pop(sha256 or hashlib.sha256(raw).hexdigest(), None)
-    if early is not None:
-        pool, future = early
-        with pool:
+    pool, future = early if early is not None else (None, None)
+    if pool is None:
+        pool = child_pool()
+        future = pool.submit(compile_raw, raw)
+    with pool:
+        try:
             return future.result()
-    with child_pool() as pool:
-        return pool.submit(compile_raw, raw).result()
+        except MemoryError:
+            return ("too_large", f"Compiling the bundle needs more than the {CHILD_MEMORY >> 20} "
+                    "MB the compile helper may use; the current rules stay.")
+        except BrokenProcessPool:
+            return ("unreadable", "The compile helper ended before it finished (killed, or out "
+                    "of memory); the current rules stay; restart the companion to try again.")
 
 
 # SHA-256 -> (pool, future) of child compiles started ahead of acceptance by compile_early.
@@ -423,11 +588,46 @@ def compile_early(raw: bytes, sig_raw: bytes, trusted_keys_path: Path) -> None:
     _early[sha256] = (pool, pool.submit(_compile_signed, raw, sig_raw, trusted_keys_path, now))
 
 
+# (SHA-256 of the bytes, keyid, signature as written) found valid by prove_early: a fact about
+# bytes and a public key only, whatever the trust or the time when it is used.
+_proven: set[tuple[str, str, str]] = set()
+_provers: list[threading.Thread] = []
+
+
+def prove_early(raw: bytes, sig_raw: bytes, trusted_keys_path: Path) -> None:
+    """Check a cached startup bundle's signatures in a thread while the companion imports its web
+    stack (the Ed25519 check of 56 MB releases the GIL); acceptance then reuses the results."""
+
+    def prove() -> None:
+        try:
+            keys = load_trusted_keys(trusted_keys_path).keys
+            entries = json.loads(sig_raw)["signatures"]
+            sha256 = hashlib.sha256(raw).hexdigest()
+            for entry in entries[: MAX_TRIES_PER_KEY * len(keys)]:
+                key = keys.get(str(entry["keyid"]).lower())
+                if key is not None:
+                    key.public_key.verify(base64.b64decode(entry["sig"], validate=True), raw)
+                    _proven.add((sha256, key.keyid, entry["sig"]))
+        except Exception:  # acceptance checks again and says why
+            return
+
+    thread = threading.Thread(target=prove, daemon=True, name="netral-prove")
+    thread.start()
+    _provers.append(thread)
+
+
 def discard_early() -> None:
     """Let go of early compiles nobody took over (their bundle was rejected or cached)."""
     while _early:
         pool, _ = _early.popitem()[1]
         pool.shutdown(wait=False, cancel_futures=True)
+    _proven.clear()
+
+
+def await_early() -> None:
+    """Wait for prove_early's threads (started seconds ago, before the imports)."""
+    while _provers:
+        _provers.pop().join()
 
 
 def _compile_signed(
@@ -445,15 +645,32 @@ def _compile_signed(
 
 
 def child_pool() -> ProcessPoolExecutor:
-    """One spawned worker (no fork: the companion runs threads) that dies with its parent."""
+    """One spawned worker (no fork: the companion runs threads) that dies with its parent and
+    may grow by at most CHILD_MEMORY."""
     spawn = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_die_with_parent)
+    return ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_child_setup,
+                               initargs=(CHILD_MEMORY,))
+
+
+def _child_setup(memory: int) -> None:
+    """In the worker: cap its address space growth (POSIX; a MemoryError becomes a too_large
+    rejection rather than a machine that swaps), then watch the parent."""
+    if sys.platform.startswith("linux"):  # macOS does not enforce RLIMIT_AS; Windows has none
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + memory
+        if hard == resource.RLIM_INFINITY or limit < hard:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    _die_with_parent()
 
 
 def _die_with_parent() -> None:
-    """In the worker: exit as soon as the parent is gone, even if it was killed mid-compile
-    (a killed companion must not leave a 300 MB parse running). The parent's sentinel is
-    readable on every OS once the parent process ends."""
+    """Exit as soon as the parent is gone, even if it was killed mid-compile (a killed
+    companion must not leave a 300 MB parse running). The parent's sentinel is readable on every
+    OS once the parent process ends."""
     parent = multiprocessing.parent_process()
     if parent is None:
         return

@@ -10,7 +10,6 @@ acceptance, and imports nothing of them.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import re
@@ -130,9 +129,9 @@ def instant(value: str | None) -> float | None:
     return None if value is None else datetime.fromisoformat(value).timestamp()
 
 
-def _election(index: dict[str, int], entity: dict, election_id: str) -> int:
+def _election(index: dict[str, int], entity_id: str, election_id: str) -> int:
     if election_id not in index:  # acceptance refuses such a bundle before it gets here
-        raise ValueError(f"entity {entity['id']} names election {election_id!r}, not defined")
+        raise ValueError(f"entity {entity_id} names election {election_id!r}, not defined")
     return index[election_id]
 
 
@@ -142,151 +141,194 @@ _PLAIN = re.compile(r"[a-z]{2,}(?: [a-z]{2,})*")
 _KIND_INDEX = {kind: i for i, kind in enumerate(KINDS)}
 
 
-def _blob(texts: list[str]) -> tuple[bytes, array]:
-    """UTF-8 texts back to back, and the offsets of their boundaries."""
-    parts = [text.encode("utf-8") for text in texts]
-    return b"".join(parts), array("I", itertools.accumulate(map(len, parts), initial=0))
+class _Classes:
+    """Per entity, the index of its raw value among the distinct ones, in order of first use;
+    the raw values are turned into table rows only at the end, once the payload's other fields
+    (legal refs, elections) are known."""
+
+    def __init__(self) -> None:
+        self.first: dict = {}  # raw value -> [its index, the id of the first entity using it]
+        self.of = array("I")
+
+    def rows(self, key_of, table: dict) -> array:
+        """Entity -> index in `table` of key_of(raw value, first entity id), filled in order of
+        first use, as one pass over the entities would."""
+        remap = [table.setdefault(key_of(raw, first[1]), len(table))
+                 for raw, first in self.first.items()]
+        if remap == list(range(len(remap))):
+            return self.of
+        return array("I", map(remap.__getitem__, self.of))
 
 
-def _classes(column: list, key_of, table: dict) -> array:
-    """Per entity, the index in `table` of key_of(value); computed once per distinct value.
+class Compiler:
+    """Compiles a payload's entities batch by batch, so a caller streaming a large bundle never
+    holds all of them as Python objects; finish() takes the payload's other fields."""
 
-    `column` holds hashable raw values; `table` maps a computed key to its index, filled in
-    entity order of first use, as one pass over the entities would."""
-    memo = dict.fromkeys(column)  # distinct values, in order of first use
-    for value in memo:
-        memo[value] = table.setdefault(key_of(value), len(table))
-    return array("I", map(memo.__getitem__, column))
+    def __init__(self) -> None:
+        self.count = 0
+        self._ids, self._labels, self._kinds = bytearray(), bytearray(), bytearray()
+        self._id_offsets, self._label_offsets = array("I", [0]), array("I", [0])
+        self._levels, self._refs, self._windows = _Classes(), _Classes(), _Classes()
+        self._names, self._weak, self._hashtags = _Postings(), _Postings(), _Postings()
+        self._accounts: dict[str, _Postings] = {}
+        self._normalized: dict[str, str] = {}  # many candidates share a spelling: normalise once
 
+    def norm(self, text: str) -> str:
+        if _PLAIN.fullmatch(text):
+            return text
+        found = self._normalized.get(text)
+        if found is None:
+            found = self._normalized[text] = normalize(text)
+        return found
 
-def _postings_arrays(entries: list) -> tuple[array, array]:
-    """Offsets and entities of one posting kind, pattern by pattern (None: no entity)."""
-    offsets = array("I", itertools.accumulate(
-        (len(entry[1]) if entry else 0 for entry in entries), initial=0))
-    listed = array("I", itertools.chain.from_iterable(entry[1] for entry in entries if entry))
-    return offsets, listed
+    def add(self, entities: list) -> None:
+        """Entities of a verified, schema-valid payload, in bundle order."""
+        ids, labels, kinds = self._ids, self._labels, self._kinds
+        id_end, label_end = self._id_offsets.append, self._label_offsets.append
+        classes = [(c.first, c.of.append) for c in (self._levels, self._refs, self._windows)]
+        (levels, level_of), (refs, ref_of), (windows, window_of) = classes
+        names, weak, hashtags = [], [], []
+        kind_index, actions = _KIND_INDEX, ACTIONS
+        e = self.count
+        for entity in entities:
+            get = entity.get
+            entity_id = entity["id"]
+            ids += entity_id.encode("utf-8")
+            id_end(len(ids))
+            labels += entity["name"].encode("utf-8")
+            label_end(len(labels))
+            kinds.append(kind_index[entity["kind"]])
+            # Each of the three lookups below is _Classes.add, inlined: this loop runs 258k times.
+            policy = get("policy")
+            raw = tuple(map(policy.get, actions)) if policy else None
+            if (found := levels.get(raw)) is None:
+                found = levels[raw] = [len(levels), entity_id]
+            level_of(found[0])
+            raw = get("legal_refs")
+            raw = tuple(raw) if raw else ()
+            if (found := refs.get(raw)) is None:
+                found = refs[raw] = [len(refs), entity_id]
+            ref_of(found[0])
+            raw = get("elections")
+            raw = (tuple(raw) if raw else (), get("active_from"), get("active_until"))
+            if (found := windows.get(raw)) is None:
+                found = windows[raw] = [len(windows), entity_id]
+            window_of(found[0])
+            if found := get("names"):
+                names.append((e, found))
+            if found := get("weak_names"):
+                weak.append((e, found))
+            if found := get("hashtags"):
+                hashtags.append((e, found))
+            if found := get("accounts"):
+                for platform, handles in found.items():
+                    postings = self._accounts.get(platform)
+                    if postings is None:
+                        postings = self._accounts[platform] = _Postings()
+                    for handle in handles:
+                        postings.add(handle_key(handle), e, handle)
+            e += 1
+        self.count = e
+        self._names.add_column(names, self.norm)
+        self._weak.add_column(weak, self.norm)
+        self._hashtags.add_column(hashtags, hashtag_key)
+
+    def windows(self) -> list[tuple[tuple, str]]:
+        """Each distinct (elections, active_from, active_until) so far, with its first entity's id,
+        in order of first use."""
+        return [(window, first[1]) for window, first in self._windows.first.items()]
+
+    def finish(self, meta: dict) -> Compiled:
+        """The tables, given the payload without `entities`."""
+        norm = self.norm
+        legal_refs = meta.get("legal_refs") or []
+        ref_index = {ref["id"]: i for i, ref in reversed(list(enumerate(legal_refs)))}
+        # An entity citing nothing (a legislative candidate, say) falls under the bundle's defaults.
+        defaults = tuple(
+            sorted({ref_index[r] for r in meta.get("default_legal_refs") or () if r in ref_index})
+            or range(len(legal_refs))
+        )
+        elections = meta.get("elections") or ()
+        election_index = {election["id"]: i for i, election in enumerate(elections)}
+
+        level_sets: dict[tuple[int, ...], int] = {}
+        entity_levels = self._levels.rows(
+            lambda own, _: levels_of(dict(zip(ACTIONS, own, strict=True)) if own else None),
+            level_sets,
+        )
+        ref_sets: dict[tuple[int, ...], int] = {}
+        entity_refs = self._refs.rows(
+            lambda cited, _: tuple(sorted({ref_index[r] for r in cited if r in ref_index}))
+            or defaults,
+            ref_sets,
+        )
+
+        def when(window: tuple, entity_id: str) -> tuple:
+            elections = {_election(election_index, entity_id, x) for x in window[0]}
+            return tuple(sorted(elections)), instant(window[1]), instant(window[2])
+
+        activity: dict[tuple, int] = {((), None, None): 0}
+        entity_activity = self._windows.rows(when, activity)
+
+        names, weak = self._names, self._weak
+        context = {norm(w): w for w in reversed(meta.get("context_words") or ()) if norm(w)}
+        phrases = sorted(names.keys.keys() | weak.keys.keys() | context.keys())
+        spellings: dict[int, str] = {}
+        entity_spellings: dict[str, str] = {}
+        named, weakly = names.keys, weak.keys
+        name_offsets, name_entities = array("I", [0]), array("I")
+        weak_offsets, weak_entities = array("I", [0]), array("I")
+        # One pass over the patterns: 211k of them for the full-election bundle.
+        for p, phrase in enumerate(phrases):
+            n, w = named.get(phrase), weakly.get(phrase)
+            spelling = n[0] if n else w[0] if w else context[phrase]
+            if spelling != phrase:
+                spellings[p] = spelling
+            for entry, listed, offsets in ((n, name_entities, name_offsets),
+                                           (w, weak_entities, weak_offsets)):
+                if entry:
+                    listed.extend(entry[1])
+                    if entry[2] or entry[0] != spelling:
+                        for e, own in entry[2].items():
+                            entity_spellings[f"{p},{e}"] = own
+                        if entry[0] != spelling:
+                            entity_spellings.update({f"{p},{e}": entry[0] for e in entry[1]
+                                                     if f"{p},{e}" not in entity_spellings})
+                offsets.append(len(listed))
+        context_patterns = array("I", [p for p, phrase in enumerate(phrases) if phrase in context])
+
+        return Compiled(
+            meta={k: v for k, v in meta.items() if k != "entities"},
+            entity_count=self.count,
+            phrases="\n".join(phrases).encode("utf-8"),
+            spellings=spellings,
+            entity_spellings=entity_spellings,
+            name_offsets=name_offsets,
+            name_entities=name_entities,
+            weak_offsets=weak_offsets,
+            weak_entities=weak_entities,
+            context=context_patterns,
+            hashtags=self._hashtags.keys,
+            accounts={platform: p.keys for platform, p in self._accounts.items()},
+            ids=bytes(self._ids),
+            id_offsets=self._id_offsets,
+            labels=bytes(self._labels),
+            label_offsets=self._label_offsets,
+            kinds=bytes(self._kinds),
+            level_sets=[list(levels) for levels in level_sets],
+            entity_levels=entity_levels,
+            ref_sets=[list(refs) for refs in ref_sets],
+            entity_refs=entity_refs,
+            activity=[[list(elections), start, end] for elections, start, end in activity],
+            entity_activity=entity_activity,
+        )
 
 
 def compile_payload(bundle: dict) -> Compiled:
-    """Compile a verified, schema-valid bundle payload into its matching tables.
-
-    Column by column rather than entity by entity: each table is one pass over one field, and
-    the few distinct policies, reference lists and activity windows are computed once each.
-    """
-    normalized: dict[str, str] = {}  # many candidates share a spelling: normalise each once
-
-    def norm(text: str) -> str:
-        if _PLAIN.fullmatch(text):
-            return text
-        found = normalized.get(text)
-        if found is None:
-            found = normalized[text] = normalize(text)
-        return found
-
-    legal_refs = bundle.get("legal_refs") or []
-    ref_index = {ref["id"]: i for i, ref in reversed(list(enumerate(legal_refs)))}
-    # An entity citing nothing (a legislative candidate, say) falls under the bundle's defaults.
-    defaults = tuple(
-        sorted({ref_index[r] for r in bundle.get("default_legal_refs") or () if r in ref_index})
-        or range(len(legal_refs))
-    )
-    election_index = {election["id"]: i for i, election in enumerate(bundle.get("elections") or ())}
-    entities = bundle.get("entities") or []
-
-    ids, id_offsets = _blob([entity["id"] for entity in entities])
-    labels, label_offsets = _blob([entity["name"] for entity in entities])
-    kinds = bytes([_KIND_INDEX[entity["kind"]] for entity in entities])
-
-    policies = [entity.get("policy") for entity in entities]
-    level_sets: dict[tuple[int, ...], int] = {}
-    entity_levels = _classes(
-        [tuple(map(policy.get, ACTIONS)) if policy else None for policy in policies],
-        lambda own: levels_of(dict(zip(ACTIONS, own, strict=True)) if own else None),
-        level_sets,
-    )
-    cited = [entity.get("legal_refs") for entity in entities]
-    ref_sets: dict[tuple[int, ...], int] = {}
-    entity_refs = _classes(
-        [tuple(refs) if refs else () for refs in cited],
-        lambda refs: tuple(sorted({ref_index[r] for r in refs if r in ref_index})) or defaults,
-        ref_sets,
-    )
-    windows = list(zip(
-        [tuple(x) if x else () for x in [entity.get("elections") for entity in entities]],
-        [entity.get("active_from") for entity in entities],
-        [entity.get("active_until") for entity in entities],
-        strict=True,
-    ))
-
-    def when(window: tuple) -> tuple:
-        entity = entities[windows.index(window)]
-        elections = {_election(election_index, entity, x) for x in window[0]}
-        return tuple(sorted(elections)), instant(window[1]), instant(window[2])
-
-    activity: dict[tuple, int] = {((), None, None): 0}
-    entity_activity = _classes(windows, when, activity)
-
-    names, weak, hashtags = _Postings(), _Postings(), _Postings()
-    names.add_column([(e, x["names"]) for e, x in enumerate(entities) if x.get("names")], norm)
-    weak.add_column(
-        [(e, x["weak_names"]) for e, x in enumerate(entities) if x.get("weak_names")], norm
-    )
-    hashtags.add_column(
-        [(e, x["hashtags"]) for e, x in enumerate(entities) if x.get("hashtags")], hashtag_key
-    )
-    accounts: dict[str, _Postings] = {}
-    for e, entity in enumerate(entities):
-        for platform, handles in (entity.get("accounts") or {}).items():
-            for handle in handles:
-                accounts.setdefault(platform, _Postings()).add(handle_key(handle), e, handle)
-
-    context = {norm(w): w for w in reversed(bundle.get("context_words") or ()) if norm(w)}
-    phrases = sorted(names.keys.keys() | weak.keys.keys() | context.keys())
-    spellings: dict[int, str] = {}
-    entity_spellings: dict[str, str] = {}
-    named = [names.keys.get(phrase) for phrase in phrases]
-    weakly = [weak.keys.get(phrase) for phrase in phrases]
-    for p, phrase in enumerate(phrases):
-        entries = (named[p], weakly[p])
-        spelling = next((entry[0] for entry in entries if entry), None) or context[phrase]
-        if spelling != phrase:
-            spellings[p] = spelling
-        for entry in entries:
-            if entry and (entry[2] or entry[0] != spelling):
-                for e, own in entry[2].items():
-                    entity_spellings[f"{p},{e}"] = own
-                if entry[0] != spelling:
-                    entity_spellings.update({f"{p},{e}": entry[0] for e in entry[1]
-                                             if f"{p},{e}" not in entity_spellings})
-    name_offsets, name_entities = _postings_arrays(named)
-    weak_offsets, weak_entities = _postings_arrays(weakly)
-    context_patterns = array("I", [p for p, phrase in enumerate(phrases) if phrase in context])
-
-    return Compiled(
-        meta={k: v for k, v in bundle.items() if k != "entities"},
-        entity_count=len(entities),
-        phrases="\n".join(phrases).encode("utf-8"),
-        spellings=spellings,
-        entity_spellings=entity_spellings,
-        name_offsets=name_offsets,
-        name_entities=name_entities,
-        weak_offsets=weak_offsets,
-        weak_entities=weak_entities,
-        context=context_patterns,
-        hashtags=hashtags.keys,
-        accounts={platform: p.keys for platform, p in accounts.items()},
-        ids=ids,
-        id_offsets=id_offsets,
-        labels=labels,
-        label_offsets=label_offsets,
-        kinds=kinds,
-        level_sets=[list(levels) for levels in level_sets],
-        entity_levels=entity_levels,
-        ref_sets=[list(refs) for refs in ref_sets],
-        entity_refs=entity_refs,
-        activity=[[list(elections), start, end] for elections, start, end in activity],
-        entity_activity=entity_activity,
-    )
+    """Compile a verified, schema-valid bundle payload (all in memory) into its matching tables."""
+    compiler = Compiler()
+    compiler.add(bundle.get("entities") or [])
+    return compiler.finish(bundle)
 
 
 def dumps(compiled: Compiled) -> bytes:
@@ -303,15 +345,12 @@ def dumps(compiled: Compiled) -> bytes:
         "level_sets": compiled.level_sets,
         "ref_sets": compiled.ref_sets,
         "activity": compiled.activity,
-        "sizes": [len(_raw(part)) for part in parts],
+        "sizes": [len(part) * getattr(part, "itemsize", 1) for part in parts],
         "typecodes": [getattr(compiled, name).typecode for name in _ARRAYS],
     }
     head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return b"".join([_MAGIC, struct.pack("<Q", len(head)), head, *map(_raw, parts)])
-
-
-def _raw(part: array | bytes) -> bytes:
-    return part.tobytes() if isinstance(part, array) else part
+    # join reads the arrays' buffers directly: no second copy of a 38 MB table set.
+    return b"".join([_MAGIC, struct.pack("<Q", len(head)), head, *parts])
 
 
 def loads(data: bytes) -> Compiled:

@@ -16,10 +16,12 @@ from companion.rules.bundle import (
     BundleRejected,
     TrustedKeys,
     VerifiedBundle,
+    await_early,
     check_rollback,
     compile_early,
     discard_early,
     load_trusted_keys,
+    prove_early,
     read_bundle_files,
     verify_bundle,
 )
@@ -79,8 +81,9 @@ def _fetch(url: str) -> bytes:
 def compile_ahead(
     paths: list[Path], rules_dir: Path, cache_dir: Path, trusted_keys_path: Path | None
 ) -> None:
-    """Start the child compile of each large startup bundle the cache lacks, before `serve`
-    imports its web stack; RulesManager.load_startup takes the results over (compile_early)."""
+    """Start the child compile of each large startup bundle the cache lacks, and the check of
+    each one's signatures in a thread, before `serve` imports its web stack;
+    RulesManager.load_startup takes the results over (compile_early, prove_early)."""
     if trusted_keys_path is None:
         return
     cache = CompiledCache(cache_dir)
@@ -93,9 +96,10 @@ def compile_ahead(
             continue  # load_startup says why
         if not cache.has(hashlib.sha256(raw).hexdigest()):
             compile_early(raw, sig, trusted_keys_path)
-            # The child's pending work item holds these bytes: load_startup uses the same ones
-            # rather than a second 56 MB copy of the file.
-            _read_ahead[path] = (raw, sig)
+        prove_early(raw, sig, trusted_keys_path)  # the parent's own check, during the imports
+        # The child's pending work item holds these bytes: load_startup uses the same ones rather
+        # than a second 56 MB copy of the file.
+        _read_ahead[path] = (raw, sig)
 
 
 _read_ahead: dict[Path, tuple[bytes, bytes]] = {}
@@ -157,8 +161,11 @@ class RulesManager:
         """The companion's clock (settings.clock): expiry, and which stages are running."""
         return self._clock()
 
-    def _consider(self, bundle: VerifiedBundle, source: str) -> Loaded | None:
-        """Swap in an accepted bundle if it is newer than the current one."""
+    def _consider(
+        self, bundle: VerifiedBundle, source: str, *, background: bool = False
+    ) -> Loaded | None:
+        """Swap in an accepted bundle if it is newer than the current one; `background` builds
+        its automaton after the swap (startup: nothing to keep answering meanwhile), else before."""
         current = self.current
         if current and current.bundle.sha256 == bundle.sha256:
             return None
@@ -166,7 +173,7 @@ class RulesManager:
             log.info("kept %s version %s: %s is not newer", current.bundle.bundle_id,
                      current.bundle.version, source)
             return None
-        loaded = Loaded(bundle, Matcher(bundle.compiled))
+        loaded = Loaded(bundle, Matcher(bundle.compiled, background=background))
         if self._record:
             self._store.record_accepted_bundle(bundle.bundle_id, bundle.version, bundle.sha256)
         # One reference assignment: a request in flight keeps the Loaded it already read.
@@ -200,6 +207,7 @@ class RulesManager:
     def load_startup(self, paths: list[Path], *, rules_dir: bool = True) -> None:
         """Accept the newest (issued_at) valid bundle among `paths` and (unless `rules_dir` is
         False) the rules dir's bundles."""
+        await_early()
         with self._lock:
             candidates, hashes = [], set()
             installed = sorted(self._rules_dir.glob("*.bundle.json")) if rules_dir else []
@@ -223,7 +231,7 @@ class RulesManager:
                 except BundleRejected as error:
                     log.warning("ignored %s: %s (%s)", path, error.reason, error.detail)
                     continue
-                self._consider(bundle, str(path))
+                self._consider(bundle, str(path), background=True)
                 break
         if self.current is None:
             log.warning("no rules bundle accepted: /v1/check answers 503 until one is installed "
