@@ -238,6 +238,13 @@
   window.addEventListener("keydown", (event) => { if (event.repeat) event.preventDefault(); }, true);
   // Focus taken away from this document (by the page, or a click outside) is given back by the content script.
   window.addEventListener("blur", () => port?.postMessage({ what: "blurred" }));
+  // When the focus comes back (the content script refocuses this frame: after the page took it, or as the host
+  // dialog turns modal), it comes back to the control that had it, not to the document's body.
+  let lastFocused = null;
+  document.addEventListener("focusin", (event) => { lastFocused = event.target; });
+  window.addEventListener("focus", () => {
+    if (document.activeElement === document.body && lastFocused?.isConnected) lastFocused.focus();
+  });
 
   window.addEventListener("message", function accept(event) {
     if (port || !nonce || event.source !== window.parent || event.data?.netral !== nonce || !event.ports?.[0]) return;

@@ -239,6 +239,9 @@
       function makeModal() {
         if (modal || done) return false;
         modal = true;
+        // Hiding a popover that holds the focus gives the focus back to the page's control; the frame's own
+        // focus (its Batal button) stays where it is while its element is blurred for this moment.
+        if (host.matches(":focus-within") || document.activeElement === host) iframe.blur();
         if (dialog.matches(":popover-open")) dialog.hidePopover();
         dialog.removeAttribute("popover");
         dialog.showModal();
