@@ -27,4 +27,22 @@ if [ -f package.json ]; then
 fi
 
 python -m ruff check .
-python -m pytest "$@"
+if [ $# -gt 0 ]; then
+  exec python -m pytest "$@"
+fi
+
+# The whole suite: the browser tests (tests/e2e, one Chromium for most of the session) and all the
+# others run side by side, one on each core; each prints its own report when it ends.
+logs="$(mktemp -d)"
+python -m pytest tests/e2e >"$logs/e2e.log" 2>&1 &
+e2e=$!
+rest=0
+python -m pytest --ignore=tests/e2e >"$logs/rest.log" 2>&1 || rest=$?
+echo "== pytest, everything but tests/e2e (exit $rest) =="
+cat "$logs/rest.log"
+browser=0
+wait "$e2e" || browser=$?
+echo "== pytest tests/e2e (exit $browser) =="
+cat "$logs/e2e.log"
+rm -rf "$logs"
+[ "$rest" -eq 0 ] && [ "$browser" -eq 0 ]
