@@ -57,9 +57,16 @@ def main() -> None:
     print(f"\nEvery target, from this run (load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})")
     for name, lines in outputs.items():
         print(f"[{name}]")
+        figure = None  # the figure an indented ratio line below it belongs to
         for line in lines:
-            if "target" in line.lower() or "floor" in line.lower() or " / floor" in line:
-                print(f"  {line.strip()}")
+            indented = line.startswith("  ") and not line.startswith("  " * 2)
+            if not line.startswith(" ") or (name == "companion" and indented):
+                figure = line
+            if "target" in line.lower() or "floor" in line.lower():
+                if figure is not None and figure is not line:
+                    print(f"  {figure.strip()}")
+                print(f"    {line.strip()}" if figure is not line else f"  {line.strip()}")
+                figure = None
 
 
 if __name__ == "__main__":
