@@ -23,25 +23,20 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The e2e harness: companion, signed test bundle, extension launch, fixture routes.
 from e2e_testkit import (
     CHROMIUM,
-    FIXTURES,
-    Companion,
-    configure_extension,
-    launch_with_extension,
-    make_signed_bundle,
     press_warning_button,
-    serve_fixtures,
     wait_for_warning,
     warning_frame,
 )
+from harness import linked_extension, plain_x_page
 
 PROBE = """() => {
     window.__bench = {down: null, marks: {}};
@@ -178,78 +173,61 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     runs = parser.parse_args().runs
 
-    with tempfile.TemporaryDirectory(prefix="netral-bench-") as tmp, sync_playwright() as pw:
-        work = Path(tmp)
-        bundle, trusted = make_signed_bundle(work, "bench")
-        companion = Companion(data_dir=work / "data", rules=bundle, trusted_keys=trusted)
-        companion.start()
-        try:
-            context = launch_with_extension(pw, work / "profile")
-            serve_fixtures(context, "https://x.com", FIXTURES / "x")
-            configure_extension(context, companionUrl=companion.url, companionToken=companion.token)
-            page = context.new_page()
-            page.goto("https://x.com/home")
-            page.wait_for_function("document.documentElement.dataset.netralReady === '1'")
+    with sync_playwright() as pw, linked_extension(pw) as context:
+        page = context.new_page()
+        page.goto("https://x.com/home")
+        page.wait_for_function("document.documentElement.dataset.netralReady === '1'")
+        page.wait_for_function(
+            "Number(document.documentElement.dataset.netralClassified || 0) >= 1"
+        )
+        page.evaluate(PROBE)
+        page.wait_for_timeout(1000)  # the top frame prepares its warning frame when idle
+
+        # Warm the path once (worker start, proof check, first JIT) without counting it.
+        insert_post(page, "w0", "Pemanasan #PrabowoGibran2024")
+        click_to_warning(page, "article[data-post='w0'] [data-testid='like']")
+
+        page.evaluate(SAME_PAGE_FLOOR)
+        ahead, same_page, ahead_parts, cold_parts = [], [], {}, {}
+        for i in range(runs):
+            insert_post(page, f"a{i}", f"Kampanye hari ke-{i} #PrabowoGibran2024")
             page.wait_for_function(
-                "Number(document.documentElement.dataset.netralClassified || 0) >= 1"
+                f"Number(document.documentElement.dataset.netralClassified) >= {i + 2}"
             )
-            page.evaluate(PROBE)
-            page.wait_for_timeout(1000)  # the top frame prepares its warning frame when idle
-
-            # Warm the path once (worker start, proof check, first JIT) without counting it.
-            insert_post(page, "w0", "Pemanasan #PrabowoGibran2024")
-            click_to_warning(page, "article[data-post='w0'] [data-testid='like']")
-
-            page.evaluate(SAME_PAGE_FLOOR)
-            ahead, same_page, ahead_parts, cold_parts = [], [], {}, {}
-            for i in range(runs):
-                insert_post(page, f"a{i}", f"Kampanye hari ke-{i} #PrabowoGibran2024")
-                page.wait_for_function(
-                    f"Number(document.documentElement.dataset.netralClassified) >= {i + 2}"
+            ahead.append(
+                click_to_warning(
+                    page, f"article[data-post='a{i}'] [data-testid='like']", ahead_parts
                 )
-                ahead.append(
-                    click_to_warning(
-                        page, f"article[data-post='a{i}'] [data-testid='like']", ahead_parts
-                    )
+            )
+            same_page.append(click_to_floor(page, "bench-"))
+
+        context.route(
+            FLOOR_URL, lambda route: route.fulfill(content_type="text/html", body=FLOOR_PAGE)
+        )
+        floor_page = context.new_page()
+        floor_page.goto(FLOOR_URL)
+        click_to_floor(floor_page)
+        floor = [click_to_floor(floor_page) for _ in range(runs)]
+        floor_page.close()
+
+        cold = []
+        for i in range(runs):
+            insert_post(page, f"c{i}", f"Relawan bergerak, jilid {i} #PrabowoGibran2024")
+            cold.append(
+                click_to_warning(
+                    page, f"article[data-post='c{i}'] [data-testid='like']", cold_parts
                 )
-                same_page.append(click_to_floor(page, "bench-"))
-
-            context.route(
-                FLOOR_URL, lambda route: route.fulfill(content_type="text/html", body=FLOOR_PAGE)
             )
-            floor_page = context.new_page()
-            floor_page.goto(FLOOR_URL)
-            click_to_floor(floor_page)
-            floor = [click_to_floor(floor_page) for _ in range(runs)]
-            floor_page.close()
 
-            cold = []
-            for i in range(runs):
-                insert_post(page, f"c{i}", f"Relawan bergerak, jilid {i} #PrabowoGibran2024")
-                cold.append(
-                    click_to_warning(
-                        page, f"article[data-post='c{i}'] [data-testid='like']", cold_parts
-                    )
-                )
+        page.reload()
+        page.wait_for_function(
+            "Number(document.documentElement.dataset.netralClassified || 0) >= 1"
+        )
+        with_extension = allowed_delays(page, runs)
+        context.close()
 
-            page.reload()
-            page.wait_for_function(
-                "Number(document.documentElement.dataset.netralClassified || 0) >= 1"
-            )
-            with_extension = allowed_delays(page, runs)
-            context.close()
-
-            plain = pw.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
-            )
-            baseline_context = plain.new_context(viewport={"width": 1280, "height": 900})
-            serve_fixtures(baseline_context, "https://x.com", FIXTURES / "x")
-            baseline_page = baseline_context.new_page()
-            baseline_page.goto("https://x.com/home")
+        with plain_x_page(pw) as baseline_page:
             without_extension = allowed_delays(baseline_page, runs)
-            plain.close()
-        finally:
-            companion.stop()
 
     load = os.getloadavg()
     print(f"Netral click path, {runs} runs each (Chromium {CHROMIUM}, headless)")

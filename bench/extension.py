@@ -22,7 +22,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -41,14 +40,9 @@ from click_path import (
 )
 from e2e_testkit import (
     CHROMIUM,
-    FIXTURES,
-    Companion,
-    configure_extension,
     extension_status,
-    launch_with_extension,
-    make_signed_bundle,
-    serve_fixtures,
 )
+from harness import linked_extension
 from test_cold_worker import WorkerSwitch
 
 # Marks of the content script (its isolated world shares the page's performance timeline).
@@ -110,72 +104,62 @@ def main() -> None:
     runs = parser.parse_args().runs
     load = os.getloadavg()
 
-    with tempfile.TemporaryDirectory(prefix="netral-bench-") as tmp, sync_playwright() as pw:
-        work = Path(tmp)
-        bundle, trusted = make_signed_bundle(work, "bench")
-        companion = Companion(data_dir=work / "data", rules=bundle, trusted_keys=trusted)
-        companion.start()
-        try:
-            context = launch_with_extension(pw, work / "profile")
-            serve_fixtures(context, "https://x.com", FIXTURES / "x")
-            configure_extension(context, companionUrl=companion.url, companionToken=companion.token)
-            switch = WorkerSwitch(context)
-            page = context.new_page()
-            page.goto("https://x.com/home")
-            page.wait_for_function(
-                "Number(document.documentElement.dataset.netralClassified || 0) >= 1"
+    with sync_playwright() as pw, linked_extension(pw) as context:
+        switch = WorkerSwitch(context)
+        page = context.new_page()
+        page.goto("https://x.com/home")
+        page.wait_for_function(
+            "Number(document.documentElement.dataset.netralClassified || 0) >= 1"
+        )
+        page.evaluate(PROBE)
+        page.evaluate(MARKS)
+        page.wait_for_timeout(1000)  # the top frame prepares its warning frame when idle
+        insert_post(page, "w0", "Pemanasan #PrabowoGibran2024")
+        click_to_warning(page, "article[data-post='w0'] [data-testid='like']")
+
+        context.route(
+            FLOOR_URL, lambda route: route.fulfill(content_type="text/html", body=FLOOR_PAGE)
+        )
+        floor_page = context.new_page()
+        floor_page.goto(FLOOR_URL)
+        click_to_floor(floor_page)
+        floor = [click_to_floor(floor_page) for _ in range(runs)]
+        floor_page.close()
+        page.bring_to_front()
+
+        def warning_on_new_post(tag: str, i: int) -> float:
+            post = f"{tag}{i}"
+            insert_post(page, post, f"Relawan {tag} bergerak, jilid {i} #PrabowoGibran2024")
+            return click_to_warning(page, f"article[data-post='{post}'] [data-testid='like']")
+
+        def allowed_on_new_post(tag: str, i: int) -> float:
+            post = f"{tag}{i}"
+            insert_post(page, post, f"Selamat pagi {tag} {i}, jangan lupa sarapan", "warga")
+            return click_to_site(
+                page, f"article[data-post='{post}'] [data-testid='like']", post
             )
-            page.evaluate(PROBE)
-            page.evaluate(MARKS)
-            page.wait_for_timeout(1000)  # the top frame prepares its warning frame when idle
-            insert_post(page, "w0", "Pemanasan #PrabowoGibran2024")
-            click_to_warning(page, "article[data-post='w0'] [data-testid='like']")
 
-            context.route(
-                FLOOR_URL, lambda route: route.fulfill(content_type="text/html", body=FLOOR_PAGE)
+        warm_warning = [warning_on_new_post("ww", i) for i in range(runs)]
+        warm_allowed = [allowed_on_new_post("wa", i) for i in range(runs)]
+        cold_warning, cold_allowed, budgets = [], [], []
+        for i in range(runs):
+            switch.stop()
+            cold_warning.append(warning_on_new_post("cw", i))
+            budgets.append(extension_status(context)["timings"])
+            switch.stop()
+            cold_allowed.append(allowed_on_new_post("ca", i))
+
+        observed, verdict, frame = [], [], []
+        for i in range(runs):
+            t0, raf = page.evaluate(
+                INSERT_TIMED,
+                {"id": f"k{i}", "name": "Relawan", "handle": "warga", "text": f"Kabar {i}"},
             )
-            floor_page = context.new_page()
-            floor_page.goto(FLOOR_URL)
-            click_to_floor(floor_page)
-            floor = [click_to_floor(floor_page) for _ in range(runs)]
-            floor_page.close()
-            page.bring_to_front()
-
-            def warning_on_new_post(tag: str, i: int) -> float:
-                post = f"{tag}{i}"
-                insert_post(page, post, f"Relawan {tag} bergerak, jilid {i} #PrabowoGibran2024")
-                return click_to_warning(page, f"article[data-post='{post}'] [data-testid='like']")
-
-            def allowed_on_new_post(tag: str, i: int) -> float:
-                post = f"{tag}{i}"
-                insert_post(page, post, f"Selamat pagi {tag} {i}, jangan lupa sarapan", "warga")
-                return click_to_site(
-                    page, f"article[data-post='{post}'] [data-testid='like']", post
-                )
-
-            warm_warning = [warning_on_new_post("ww", i) for i in range(runs)]
-            warm_allowed = [allowed_on_new_post("wa", i) for i in range(runs)]
-            cold_warning, cold_allowed, budgets = [], [], []
-            for i in range(runs):
-                switch.stop()
-                cold_warning.append(warning_on_new_post("cw", i))
-                budgets.append(extension_status(context)["timings"])
-                switch.stop()
-                cold_allowed.append(allowed_on_new_post("ca", i))
-
-            observed, verdict, frame = [], [], []
-            for i in range(runs):
-                t0, raf = page.evaluate(
-                    INSERT_TIMED,
-                    {"id": f"k{i}", "name": "Relawan", "handle": "warga", "text": f"Kabar {i}"},
-                )
-                frame.append(raf - t0)
-                observed.append(mark_after(page, "netral:classify-sent", t0) - t0)
-                verdict.append(mark_after(page, "netral:classified", t0) - t0)
-                page.wait_for_timeout(50)
-            context.close()
-        finally:
-            companion.stop()
+            frame.append(raf - t0)
+            observed.append(mark_after(page, "netral:classify-sent", t0) - t0)
+            verdict.append(mark_after(page, "netral:classified", t0) - t0)
+            page.wait_for_timeout(50)
+        context.close()
 
     print(f"Netral service worker and classification, {runs} runs each (Chromium {CHROMIUM})")
     print(f"load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

@@ -18,22 +18,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from e2e_testkit import (
     CHROMIUM,
-    FIXTURES,
-    Companion,
-    configure_extension,
-    launch_with_extension,
-    make_signed_bundle,
-    serve_fixtures,
 )
+from harness import linked_extension, plain_x_page
 
 GROW = """([round, batch]) => {
     for (let i = 0; i < batch; i++) {
@@ -81,33 +76,17 @@ def main() -> None:
     args = parser.parse_args()
     posts = args.rounds * args.batch
 
-    with tempfile.TemporaryDirectory(prefix="netral-scroll-") as tmp, sync_playwright() as pw:
-        work = Path(tmp)
-        bundle, trusted = make_signed_bundle(work, "bench")
-        companion = Companion(data_dir=work / "data", rules=bundle, trusted_keys=trusted)
-        companion.start()
-        try:
-            context = launch_with_extension(pw, work / "profile")
-            serve_fixtures(context, "https://x.com", FIXTURES / "x")
-            configure_extension(context, companionUrl=companion.url, companionToken=companion.token)
-            page = context.new_page()
-            page.goto("https://x.com/home")
-            page.wait_for_function("document.documentElement.dataset.netralReady === '1'")
-            with_main, with_wall = scroll_feed(page, args.rounds, args.batch, args.pause)
-            classified = int(page.evaluate(
-                "Number(document.documentElement.dataset.netralClassified || 0)"))
-            context.close()
+    with sync_playwright() as pw, linked_extension(pw) as context:
+        page = context.new_page()
+        page.goto("https://x.com/home")
+        page.wait_for_function("document.documentElement.dataset.netralReady === '1'")
+        with_main, with_wall = scroll_feed(page, args.rounds, args.batch, args.pause)
+        classified = int(page.evaluate(
+            "Number(document.documentElement.dataset.netralClassified || 0)"))
+        context.close()
 
-            plain = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                       args=["--no-sandbox"])
-            baseline = plain.new_context(viewport={"width": 1280, "height": 900})
-            serve_fixtures(baseline, "https://x.com", FIXTURES / "x")
-            floor_page = baseline.new_page()
-            floor_page.goto("https://x.com/home")
+        with plain_x_page(pw) as floor_page:
             floor_main, floor_wall = scroll_feed(floor_page, args.rounds, args.batch, args.pause)
-            plain.close()
-        finally:
-            companion.stop()
 
     load = os.getloadavg()
     print(f"Netral scrolling, {posts:,} posts in {args.rounds} rounds (Chromium {CHROMIUM})")
