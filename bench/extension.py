@@ -29,12 +29,10 @@ from playwright.sync_api import Page, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from click_path import (
-    FLOOR_PAGE,
-    FLOOR_URL,
     PROBE,
-    click_to_floor,
     click_to_warning,
     insert_post,
+    measure_floor,
     percentile,
     summary,
 )
@@ -117,14 +115,7 @@ def main() -> None:
         insert_post(page, "w0", "Pemanasan #PrabowoGibran2024")
         click_to_warning(page, "article[data-post='w0'] [data-testid='like']")
 
-        context.route(
-            FLOOR_URL, lambda route: route.fulfill(content_type="text/html", body=FLOOR_PAGE)
-        )
-        floor_page = context.new_page()
-        floor_page.goto(FLOOR_URL)
-        click_to_floor(floor_page)
-        floor = [click_to_floor(floor_page) for _ in range(runs)]
-        floor_page.close()
+        floor = measure_floor(context, runs)
         page.bring_to_front()
 
         def warning_on_new_post(tag: str, i: int) -> float:
