@@ -285,7 +285,9 @@
         performance.mark("netral:host-shown");
         const at = performance.timeOrigin + performance.now();
         frame.whenReady.then(() => { if (!done) port.postMessage({ what: "painted", id, at }); });
-        setTimeout(makeModal, 0); // after this frame's paint
+        // After this frame's paint: modal, and the next warning's frame starts loading while this one is read,
+        // so a warning that follows soon after finds its frame ready.
+        setTimeout(() => { makeModal(); prepare(); }, 0);
       });
     });
   }
