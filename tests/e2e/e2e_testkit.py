@@ -537,6 +537,15 @@ def active_warning_button(page: Page) -> str | None:
     return frame and frame.evaluate("document.activeElement?.dataset.netralAction ?? null")
 
 
+def wait_warning_focus(page: Page, button: str, timeout: float = 2.0) -> None:
+    """Waits until `button` of the open warning has the focus: the warning opens as a popover and
+    turns modal a frame later, and the focus settles on its button after that move."""
+    deadline = time.monotonic() + timeout
+    while (focused := active_warning_button(page)) != button:
+        assert time.monotonic() < deadline, f"the warning's focus is on {focused}, not {button}"
+        time.sleep(0.02)
+
+
 def wait_warning_closed(page: Page, timeout: float = 5000) -> None:
     page.wait_for_function(
         f"document.querySelector('{WARNING}[data-verdict]') === null", timeout=timeout

@@ -31,6 +31,7 @@ from e2e_testkit import (
     wait_log,
     wait_warning_armed,
     wait_warning_closed,
+    wait_warning_focus,
     warning_frame,
     warning_text,
     warning_verdict,
@@ -244,7 +245,7 @@ def assert_keyboard_cancel(
     control.focus()
     page.keyboard.press(key)
     _assert_warning(page, "warn", texts)
-    assert active_warning_button(page) == "cancel"
+    wait_warning_focus(page, "cancel")
     page.keyboard.press(dismiss)
     wait_warning_closed(page)
     settle(page)
@@ -257,7 +258,7 @@ def assert_keyboard_proceeds_once(page: Page, control: Locator, key: str, *, log
     control.focus()
     page.keyboard.press(key)
     _assert_warning(page, "warn", ())
-    assert active_warning_button(page) == "cancel"
+    wait_warning_focus(page, "cancel")
     page.keyboard.press("Tab")
     assert active_warning_button(page) == "proceed"
     wait_warning_armed(warning_frame(page))  # a proceed counts once the warning was seen a while
