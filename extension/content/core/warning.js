@@ -273,8 +273,10 @@
       if (!usable(frame)) { finish({ outcome: "interrupted" }); return; }
       dialog.className = "";
       dialog.inert = false;
-      dialog.popover = "manual";
-      dialog.showPopover(); // the top layer at once; made modal after the first frame (makeModal)
+      // Modal at once: opening as a popover first and turning modal a frame later lost the focus in
+      // keyboard activations (the last clean run), so makeModal() has nothing left to do here.
+      modal = true;
+      dialog.showModal();
       iframe.focus();
       performance.mark("netral:host-open");
       watcher.observe(document.documentElement, { childList: true, attributes: true, attributeFilter: ["inert"] });
