@@ -21,12 +21,11 @@
             z-index: 2147483647 !important; pointer-events: auto !important; }
     dialog { all: initial; position: fixed; inset: 0; width: 100vw; height: 100vh; max-width: none; max-height: none;
              margin: 0; padding: 0; border: 0; background: transparent; overflow: hidden; }
-    dialog:not([open]):not(.idle):not(:popover-open) { display: none; }
+    dialog:not([open]):not(.idle) { display: none; }
     /* The frame kept ready stays rendered (a hidden cross-origin frame is throttled and needs frames to wake),
        but cannot be seen, hit or focused. */
     dialog.idle { display: block; opacity: 0; pointer-events: none; }
     dialog::backdrop { background: transparent; }
-    dialog:popover-open { display: block; }
     iframe { all: initial; display: block; width: 100%; height: 100%; border: 0; }`;
 
   let current = null; // the warning shown now: {host, finish}
@@ -201,7 +200,6 @@
         frame.listeners.clear();
         port.close();
         if (current?.host === host) current = null;
-        if (dialog.matches(":popover-open")) dialog.hidePopover();
         dialog.close();
         prepare(); // the next warning's frame loads now, so it is ready (and can be staged) by the next click
         // Taken down a moment later: a frame destroyed while the browser still routes the click's mouseup into
@@ -223,31 +221,9 @@
       function raise() {
         if (raises >= MAX_RAISES || !host.isConnected) { finish({ outcome: "interrupted" }); return; }
         raises += 1;
-        if (!makeModal()) dialog.close();
-        if (!dialog.open) dialog.showModal();
-        iframe.focus();
-      }
-
-      /**
-       * The dialog opens in two steps. At the click it enters the top layer as a popover: it covers the viewport
-       * (every pointer event goes to it) and the page gets no key (the listeners below), and showing it costs no
-       * more than the floor's own dialog. Right after that frame it becomes modal, which makes the page inert: a
-       * style pass over the whole page (ms on a long feed) that no longer delays the warning's first frame.
-       * Returns true when it made the dialog modal now.
-       */
-      let modal = false;
-      function makeModal() {
-        if (modal || done) return false;
-        modal = true;
-        // Hiding a popover that holds the focus gives the focus back to the page's control; the frame's own
-        // focus (its Batal button) stays where it is while its element is blurred for this moment.
-        if (host.matches(":focus-within") || document.activeElement === host) iframe.blur();
-        if (dialog.matches(":popover-open")) dialog.hidePopover();
-        dialog.removeAttribute("popover");
+        dialog.close();
         dialog.showModal();
         iframe.focus();
-        performance.mark("netral:host-modal");
-        return true;
       }
 
       frame.listeners.add((data) => {
@@ -273,10 +249,7 @@
       if (!usable(frame)) { finish({ outcome: "interrupted" }); return; }
       dialog.className = "";
       dialog.inert = false;
-      // Modal at once: opening as a popover first and turning modal a frame later lost the focus in
-      // keyboard activations (the last clean run), so makeModal() has nothing left to do here.
-      modal = true;
-      dialog.showModal();
+      dialog.showModal(); // costs a style pass over the whole page (it makes the page inert): ms on a long feed
       iframe.focus();
       performance.mark("netral:host-open");
       watcher.observe(document.documentElement, { childList: true, attributes: true, attributeFilter: ["inert"] });
@@ -287,9 +260,9 @@
         performance.mark("netral:host-shown");
         const at = performance.timeOrigin + performance.now();
         frame.whenReady.then(() => { if (!done) port.postMessage({ what: "painted", id, at }); });
-        // After this frame's paint: modal, and the next warning's frame starts loading while this one is read,
-        // so a warning that follows soon after finds its frame ready.
-        setTimeout(() => { makeModal(); prepare(); }, 0);
+        // After this frame's paint the next warning's frame starts loading while this one is read, so a warning
+        // that follows soon after finds its frame ready.
+        setTimeout(prepare, 0);
       });
     });
   }
