@@ -210,7 +210,7 @@ def verify_bundle(
         raise BundleRejected(
             "too_large", f"The signature file is larger than {MAX_SIG_BYTES} bytes."
         )
-    sha256 = hashlib.sha256(raw).hexdigest()
+    sha256 = digest(raw)
     signers = _valid_signers(raw, sig_raw, trusted, now, sha256)
     if not signers:
         raise BundleRejected(
@@ -426,6 +426,9 @@ def _stream_compile(raw: bytes) -> Compiled:
     text = raw.decode("latin-1")
     decoder = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     scan, space, foreign = decoder.scan_once, _SPACE.match, _NON_ASCII.search
+    # Chunks are decoded into dicts directly (a third faster than through the hook), and kept
+    # only when their counts show no key was written twice (_one_meaning).
+    fast = json.JSONDecoder(parse_constant=_reject_constant).scan_once
     checker, compiler = _entity_checker(), Compiler()
     meta: dict = {}
 
@@ -469,7 +472,9 @@ def _stream_compile(raw: bytes) -> Compiled:
                         chunks = False
                         wrapped = f"[{raw[i : cut.start() + 1].decode('utf-8')}]"
                         with contextlib.suppress(ValueError, StopIteration, RecursionError):
-                            found, stop = scan(wrapped, 0)
+                            found, stop = fast(wrapped, 0)
+                            if stop == len(wrapped) and not _one_meaning(wrapped, found):
+                                found, stop = scan(wrapped, 0)  # the hook finds the repeat
                             if stop == len(wrapped):
                                 flush(batch)
                                 batch = []
@@ -522,6 +527,18 @@ def _stream_compile(raw: bytes) -> Compiled:
     return compiler.finish(meta)
 
 
+def _one_meaning(text: str, objects: list) -> bool:
+    """Whether JSON text that decoded to this list of objects repeats no key within an object,
+    judged from counts alone. When the only "{" are the objects' own, every ":" is one key of one
+    of them or sits inside a string, so as many ":" as keys kept means none was dropped as a
+    repeat; a "{" or ":" inside a string only makes the answer no, never a wrong yes."""
+    return (
+        set(map(type, objects)) <= {dict}
+        and text.count("{") == len(objects)
+        and text.count(":") == sum(map(len, objects))
+    )
+
+
 def compile_raw(raw: bytes) -> bytes | tuple[str, str]:
     """Step 3 (parse, format, schema, elections) and compilation of verified bytes, serialised.
 
@@ -551,28 +568,51 @@ def compile_verified(raw: bytes, sha256: str | None = None) -> bytes | tuple[str
     """
     if len(raw) < CHILD_THRESHOLD:
         return compile_raw(raw)
-    early = _early.pop(sha256 or hashlib.sha256(raw).hexdigest(), None)
-    pool, future = early if early is not None else (None, None)
-    if pool is None:
-        pool = child_pool()
-        future = pool.submit(compile_raw, raw)
-    with pool:
-        try:
-            return future.result()
-        except MemoryError:
-            return ("too_large", f"Compiling the bundle needs more than the {CHILD_MEMORY >> 20} "
-                    "MB the compile helper may use; the current rules stay.")
-        except BrokenProcessPool:
-            return ("unreadable", "The compile helper ended before it finished (killed, or out "
-                    "of memory); the current rules stay; restart the companion to try again.")
+    sha256 = sha256 or digest(raw)
+    early = _early.pop(sha256, None)
+    if early is not None:
+        pool, future = early
+        with pool:
+            read, result = _outcome(future)
+        if read in (sha256, None):  # None: the child failed, and the result says how
+            return result
+        # The file changed between the two reads: the child's tables are not of these bytes.
+    with child_pool() as pool:
+        return _outcome(pool.submit(_compile_given, raw, sha256))[1]
+
+
+def _compile_given(raw: bytes, sha256: str) -> tuple[str, bytes | tuple[str, str]]:
+    """In the child: compile_raw of bytes the parent has verified, answered as _compile_signed."""
+    return sha256, compile_raw(raw)
+
+
+def _outcome(future) -> tuple[str | None, bytes | tuple[str, str]]:
+    """A child's (SHA-256 of the bytes it compiled, their tables or rejection), or (None, why it
+    failed) when it did not finish."""
+    try:
+        return future.result()
+    except MemoryError:
+        return None, ("too_large", f"Compiling the bundle needs more than the "
+                      f"{CHILD_MEMORY >> 20} MB the compile helper may use; the current rules "
+                      "stay.")
+    except BrokenProcessPool:
+        return None, ("unreadable", "The compile helper ended before it finished (killed, or "
+                      "out of memory); the current rules stay; restart the companion to try "
+                      "again.")
 
 
 # SHA-256 -> (pool, future) of child compiles started ahead of acceptance by compile_early.
 _early: dict[str, tuple[ProcessPoolExecutor, Any]] = {}
 
 
-def compile_early(raw: bytes, sig_raw: bytes, trusted_keys_path: Path) -> None:
+def compile_early(
+    raw: bytes, sig_raw: bytes, trusted_keys_path: Path, path: Path | None = None
+) -> None:
     """Start the child compile of a large bundle now, so that it overlaps the companion's imports.
+
+    With the `path` raw was read from, the child reads the file itself rather than receive 56 MB
+    through a pipe (a third of a second of the parent's imports); the SHA-256 of what it read
+    comes back with the tables, and other bytes than raw's are never used.
 
     The acceptance order still holds: the child parses only after it has checked the signatures
     itself, and nothing it returns is used until verify_bundle's own signature check has passed
@@ -580,12 +620,13 @@ def compile_early(raw: bytes, sig_raw: bytes, trusted_keys_path: Path) -> None:
     """
     if len(raw) < CHILD_THRESHOLD or len(raw) > MAX_BUNDLE_BYTES:
         return
-    sha256 = hashlib.sha256(raw).hexdigest()
+    sha256 = digest(raw)
     if sha256 in _early:
         return
     pool = child_pool()
     now = datetime.now(UTC)
-    _early[sha256] = (pool, pool.submit(_compile_signed, raw, sig_raw, trusted_keys_path, now))
+    source = raw if path is None else Path(path)
+    _early[sha256] = (pool, pool.submit(_compile_signed, source, sig_raw, trusted_keys_path, now))
 
 
 # (SHA-256 of the bytes, keyid, signature as written) found valid by prove_early: a fact about
@@ -602,7 +643,7 @@ def prove_early(raw: bytes, sig_raw: bytes, trusted_keys_path: Path) -> None:
         try:
             keys = load_trusted_keys(trusted_keys_path).keys
             entries = json.loads(sig_raw)["signatures"]
-            sha256 = hashlib.sha256(raw).hexdigest()
+            sha256 = digest(raw)
             for entry in entries[: MAX_TRIES_PER_KEY * len(keys)]:
                 key = keys.get(str(entry["keyid"]).lower())
                 if key is not None:
@@ -622,6 +663,26 @@ def discard_early() -> None:
         pool, _ = _early.popitem()[1]
         pool.shutdown(wait=False, cancel_futures=True)
     _proven.clear()
+    _digests.clear()
+
+
+# id -> (bytes, their SHA-256) of the startup bundles read ahead: the same 56 MB object goes from
+# the read-ahead to the signature thread, the child compile and acceptance, and is hashed once.
+_digests: dict[int, tuple[bytes, str]] = {}
+_digesting = threading.Lock()
+
+
+def digest(raw: bytes, *, remember: bool = False) -> str:
+    """The SHA-256 of raw; computed once per bytes object `remember`ed until discard_early
+    (bytes are immutable, and the entry keeps the object alive, so its id is not reused)."""
+    with _digesting:
+        found = _digests.get(id(raw))
+        if found is not None and found[0] is raw:
+            return found[1]
+        sha256 = hashlib.sha256(raw).hexdigest()
+        if remember:
+            _digests[id(raw)] = (raw, sha256)
+        return sha256
 
 
 def await_early() -> None:
@@ -631,17 +692,24 @@ def await_early() -> None:
 
 
 def _compile_signed(
-    raw: bytes, sig_raw: bytes, trusted_keys_path: Path, now: datetime
-) -> bytes | tuple[str, str]:
-    """In the child: steps 2 and 3 in order, so no unsigned bytes are ever parsed."""
+    source: bytes | Path, sig_raw: bytes, trusted_keys_path: Path, now: datetime
+) -> tuple[str, bytes | tuple[str, str]]:
+    """In the child: steps 2 and 3 in order, so no unsigned bytes are ever parsed. The bytes are
+    given, or read from a file; the answer is (their SHA-256, the tables or a rejection)."""
+    try:
+        raw = source if isinstance(source, bytes) else _read_capped(source, MAX_BUNDLE_BYTES,
+                                                                    "bundle")
+    except BundleRejected as error:
+        return ("", (error.reason, error.detail))
+    sha256 = hashlib.sha256(raw).hexdigest()
     try:
         trusted = load_trusted_keys(trusted_keys_path)
         signers = _valid_signers(raw, sig_raw, trusted, now)
     except BundleRejected as error:
-        return (error.reason, error.detail)
+        return (sha256, (error.reason, error.detail))
     if not signers or len(signers) < trusted.threshold:
-        return ("bad_signature", "No trusted, unexpired key has a valid signature.")
-    return compile_raw(raw)
+        return (sha256, ("bad_signature", "No trusted, unexpired key has a valid signature."))
+    return (sha256, compile_raw(raw))
 
 
 def child_pool() -> ProcessPoolExecutor:

@@ -18,6 +18,7 @@ import sys
 from array import array
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ VERDICTS = ("allow", "warn", "block")  # index = severity
 KINDS = ("candidate_pair", "candidate", "party", "campaign")
 UNSET = -1  # an action an entity's (or a stage's) own policy does not name
 
-_MAGIC = b"NETRALC2"  # 2: own policies apart, activity classes (elections and time)
+_MAGIC = b"NETRALC3"  # 3: patterns in order of first use, not sorted
 _ARRAYS = (
     "name_offsets", "name_entities", "weak_offsets", "weak_entities", "context",
     "id_offsets", "label_offsets", "entity_levels", "entity_refs", "entity_activity",
@@ -88,34 +89,58 @@ def handle_key(raw: str) -> str:
 
 
 class _Postings:
-    """Key -> [first spelling, entities listing it (each once), {entity: its other spelling}]."""
+    """Key -> the entities listing it, each once, in order, with their spellings.
+
+    Light for the common case, a key one entity spells as it is: the full-election bundle has 211k
+    weak-name keys for 258k candidates, so an entry is the entity itself (an int) until a second
+    one lists it, and a spelling is kept only where it differs.
+    """
 
     def __init__(self) -> None:
-        self.keys: dict[str, list] = {}
+        self.keys: dict[str, int | list[int]] = {}
+        self.first: dict[str, str] = {}  # key -> its first spelling, where that is not the key
+        self.others: dict[str, dict[str, str]] = {}  # key -> {entity: its spelling, if not first}
 
     def add(self, key: str, entity: int, spelling: str) -> None:
-        if key:
-            entry = self.keys.setdefault(key, [spelling, [], {}])
-            if not entry[1] or entry[1][-1] != entity:
-                entry[1].append(entity)
-                if spelling != entry[0]:
-                    entry[2][str(entity)] = spelling  # str: the tables travel as JSON
+        if not key:
+            return
+        found = self.keys.get(key)
+        if found is None:
+            self.keys[key] = entity
+            if spelling != key:
+                self.first[key] = spelling
+            return
+        if type(found) is int:
+            if found == entity:
+                return
+            self.keys[key] = [found, entity]
+        elif found[-1] == entity:
+            return
+        else:
+            found.append(entity)
+        if spelling != self.first.get(key, key):
+            self.others.setdefault(key, {})[str(entity)] = spelling  # str: tables travel as JSON
 
     def add_column(self, column: list, key_of) -> None:
         """add() for every (entity, spellings) of a column, in entity order."""
-        keys = self.keys
+        keys, add = self.keys, self.add
         for entity, spellings in column:
             for spelling in spellings:
                 key = key_of(spelling)
-                if not key:
-                    continue
-                entry = keys.get(key)
-                if entry is None:
-                    keys[key] = [spelling, [entity], {}]
-                elif entry[1][-1] != entity:
-                    entry[1].append(entity)
-                    if spelling != entry[0]:
-                        entry[2][str(entity)] = spelling
+                if key and key == spelling and key not in keys:  # most: add(), inlined
+                    keys[key] = entity
+                else:
+                    add(key, entity, spelling)
+
+    def entities(self, key: str) -> list[int]:
+        found = self.keys.get(key, ())
+        return [found] if type(found) is int else list(found)
+
+    def entries(self) -> dict[str, list]:
+        """Key -> [first spelling, entities, {entity: other spelling}], as the tables keep
+        hashtags and handles (a few hundred)."""
+        return {key: [self.first.get(key, key), self.entities(key), self.others.get(key, {})]
+                for key in self.keys}
 
 
 def levels_of(policy: dict | None) -> tuple[int, ...]:
@@ -271,31 +296,45 @@ class Compiler:
         entity_activity = self._windows.rows(when, activity)
 
         names, weak = self._names, self._weak
-        context = {norm(w): w for w in reversed(meta.get("context_words") or ()) if norm(w)}
-        phrases = sorted(names.keys.keys() | weak.keys.keys() | context.keys())
+        words = meta.get("context_words") or ()
+        context = {norm(w): w for w in reversed(words) if norm(w)}  # the first spelling of each
+        # Patterns in order of first use (names, then weak names, then context words): as
+        # deterministic as a sorted order, without comparing 211k strings.
+        phrases = list(names.keys)
+        phrases += [key for key in weak.keys if key not in names.keys]
+        phrases += [key for key in dict.fromkeys(map(norm, words))
+                    if key and key not in names.keys and key not in weak.keys]
+        index = {phrase: p for p, phrase in enumerate(phrases)}
+        name_offsets, name_entities = _table(names, phrases)
+        weak_offsets, weak_entities = _table(weak, phrases)
+
+        def spelling_of(phrase: str) -> str:
+            if phrase in names.keys:
+                return names.first.get(phrase, phrase)
+            if phrase in weak.keys:
+                return weak.first.get(phrase, phrase)
+            return context[phrase]
+
+        # Only phrases spelled otherwise somewhere are looked at one by one: a few thousand.
         spellings: dict[int, str] = {}
-        entity_spellings: dict[str, str] = {}
-        named, weakly = names.keys, weak.keys
-        name_offsets, name_entities = array("I", [0]), array("I")
-        weak_offsets, weak_entities = array("I", [0]), array("I")
-        # One pass over the patterns: 211k of them for the full-election bundle.
-        for p, phrase in enumerate(phrases):
-            n, w = named.get(phrase), weakly.get(phrase)
-            spelling = n[0] if n else w[0] if w else context[phrase]
+        for phrase in [*names.first, *weak.first, *context]:
+            spelling = spelling_of(phrase)
             if spelling != phrase:
-                spellings[p] = spelling
-            for entry, listed, offsets in ((n, name_entities, name_offsets),
-                                           (w, weak_entities, weak_offsets)):
-                if entry:
-                    listed.extend(entry[1])
-                    if entry[2] or entry[0] != spelling:
-                        for e, own in entry[2].items():
-                            entity_spellings[f"{p},{e}"] = own
-                        if entry[0] != spelling:
-                            entity_spellings.update({f"{p},{e}": entry[0] for e in entry[1]
-                                                     if f"{p},{e}" not in entity_spellings})
-                offsets.append(len(listed))
-        context_patterns = array("I", [p for p, phrase in enumerate(phrases) if phrase in context])
+                spellings[index[phrase]] = spelling
+        entity_spellings: dict[str, str] = {}
+        respelled = {*names.others, *weak.others}
+        respelled.update(key for key in names.keys.keys() & weak.keys.keys()
+                         if weak.first.get(key, key) != names.first.get(key, key))
+        for p in sorted(index[phrase] for phrase in respelled):
+            phrase, spelling = phrases[p], spelling_of(phrases[p])
+            for postings in (names, weak):
+                for e, own in postings.others.get(phrase, {}).items():
+                    entity_spellings[f"{p},{e}"] = own
+                first = postings.first.get(phrase, phrase)
+                if phrase in postings.keys and first != spelling:
+                    for e in postings.entities(phrase):
+                        entity_spellings.setdefault(f"{p},{e}", first)
+        context_patterns = array("I", sorted(index[phrase] for phrase in context))
 
         return Compiled(
             meta={k: v for k, v in meta.items() if k != "entities"},
@@ -308,8 +347,8 @@ class Compiler:
             weak_offsets=weak_offsets,
             weak_entities=weak_entities,
             context=context_patterns,
-            hashtags=self._hashtags.keys,
-            accounts={platform: p.keys for platform, p in self._accounts.items()},
+            hashtags=self._hashtags.entries(),
+            accounts={platform: p.entries() for platform, p in self._accounts.items()},
             ids=bytes(self._ids),
             id_offsets=self._id_offsets,
             labels=bytes(self._labels),
@@ -322,6 +361,15 @@ class Compiler:
             activity=[[list(elections), start, end] for elections, start, end in activity],
             entity_activity=entity_activity,
         )
+
+
+def _table(postings: _Postings, phrases: list[str]) -> tuple[array, array]:
+    """(offsets, entities): phrase p's entities in `postings` are entities[offsets[p]:offsets[p+1]];
+    in C loops but for one short expression per phrase."""
+    found = list(map(postings.keys.get, phrases))
+    lengths = [1 if type(x) is int else len(x) if x else 0 for x in found]
+    listed = chain.from_iterable((x,) if type(x) is int else x for x in found if x is not None)
+    return array("I", accumulate(lengths, initial=0)), array("I", listed)
 
 
 def compile_payload(bundle: dict) -> Compiled:

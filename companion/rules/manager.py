@@ -19,6 +19,7 @@ from companion.rules.bundle import (
     await_early,
     check_rollback,
     compile_early,
+    digest,
     discard_early,
     load_trusted_keys,
     prove_early,
@@ -94,8 +95,8 @@ def compile_ahead(
             raw, sig = read_bundle_files(path)
         except (OSError, BundleRejected):
             continue  # load_startup says why
-        if not cache.has(hashlib.sha256(raw).hexdigest()):
-            compile_early(raw, sig, trusted_keys_path)
+        if not cache.has(digest(raw, remember=True)):
+            compile_early(raw, sig, trusted_keys_path, path)
         prove_early(raw, sig, trusted_keys_path)  # the parent's own check, during the imports
         # The child's pending work item holds these bytes: load_startup uses the same ones rather
         # than a second 56 MB copy of the file.
@@ -216,10 +217,10 @@ class RulesManager:
                     self._seen[path] = _stamp(path)
                 try:
                     raw, sig = _read_ahead.pop(path, None) or read_bundle_files(path)
-                    digest = hashlib.sha256(raw).hexdigest()
-                    if digest in hashes:
+                    sha256 = digest(raw)
+                    if sha256 in hashes:
                         continue
-                    hashes.add(digest)
+                    hashes.add(sha256)
                     candidates.append((self._verify(raw, sig), path))
                 except BundleRejected as error:
                     log.warning("ignored %s: %s (%s)", path, error.reason, error.detail)

@@ -1,6 +1,7 @@
 """The compiled form of a bundle: serialisation, the on-disk cache, compiling in a child process."""
 
 import copy
+import hashlib
 
 import pytest
 
@@ -190,6 +191,37 @@ def test_an_early_compile_is_taken_over_after_the_signature_check(kit, key, monk
     assert results(Matcher(verified.compiled)) == results(Matcher(compile_payload(kit.example())))
 
 
+def test_an_early_compile_reads_the_file_and_never_serves_other_bytes(kit, key, monkeypatch):
+    """The child reads the bundle file itself. Its tables are taken over when it read the bytes
+    acceptance verified; when the file was replaced in between (by another version, or
+    removed), they are not, and the verified bytes are compiled again: 3 cases."""
+    monkeypatch.setattr(bundle_module, "CHILD_THRESHOLD", 0)
+    trusted = kit.trusted([key])
+    raw = kit.encode(kit.example())
+    sig = kit.sig_file(key.signature(raw))
+    other_raw = kit.encode({**kit.example(), "version": 4})
+    assert other_raw != raw
+    expected = results(Matcher(compile_payload(kit.example())))
+    path = kit.tmp_path / "b.bundle.json"
+    for replace in (None, other_raw, b""):
+        # The file as the child finds it, after the companion read `raw` from it.
+        path.write_bytes(raw if replace is None else replace)
+        if replace == b"":
+            path.unlink()
+        bundle_module.compile_early(raw, sig, kit.tmp_path / "trusted_keys.json", path)
+        started: list[int] = []
+        monkeypatch.setattr(bundle_module, "child_pool",
+                            lambda real=bundle_module.child_pool, seen=started: (
+                                seen.append(1) or real()))
+        verified = verify_bundle(raw, sig, trusted, kit.now)
+        assert not bundle_module._early
+        assert results(Matcher(verified.compiled)) == expected
+        # Only a replaced file makes acceptance compile again (in a child of its own).
+        assert len(started) == (replace is not None), replace
+        monkeypatch.undo()
+        monkeypatch.setattr(bundle_module, "CHILD_THRESHOLD", 0)
+
+
 def test_an_early_compile_of_unsigned_bytes_is_never_used(kit, key, monkeypatch) -> None:
     monkeypatch.setattr(bundle_module, "CHILD_THRESHOLD", 0)
     raw = kit.encode(kit.example())
@@ -210,8 +242,9 @@ def test_the_child_checks_signatures_before_it_parses(kit, key, monkeypatch) -> 
         raise AssertionError("parsed before the signatures were checked")
 
     monkeypatch.setattr(bundle_module, "compile_raw", no_parse)
-    answer = bundle_module._compile_signed(raw, kit.sig_file(), kit.tmp_path / "trusted_keys.json",
-                                           kit.now)
+    read, answer = bundle_module._compile_signed(raw, kit.sig_file(),
+                                                 kit.tmp_path / "trusted_keys.json", kit.now)
+    assert read == hashlib.sha256(raw).hexdigest()
     assert answer[0] == "bad_signature"
 
 
@@ -222,3 +255,25 @@ def test_column_wise_compile_keeps_first_use_order(example) -> None:
     again = compile_payload(copy.deepcopy(payload))
     assert dumps(compiled) == dumps(again)
     assert compiled.entity_levels[0] == 0 and compiled.entity_refs[0] == 0
+
+
+def test_patterns_keep_the_order_of_first_use_and_every_spelling() -> None:
+    """One phrase spelled four ways by three entities, as a name and as a weak name: the phrase is
+    one pattern, first in the order of use; its spelling is the first name's; each entity whose
+    own spelling differs keeps it; context words come last, each once."""
+    entities = [
+        {"id": "a", "kind": "candidate", "name": "A", "weak_names": ["Budi", "siti"]},
+        {"id": "b", "kind": "candidate", "name": "B", "names": ["BUDI"], "weak_names": ["budi"]},
+        {"id": "c", "kind": "candidate", "name": "C", "names": ["budi", "Budi Santoso"]},
+    ]
+    context_words = ["Coblos", "siti", "coblos"]
+    compiled = compile_payload({"entities": entities, "context_words": context_words})
+    phrases = compiled.phrase_list()
+    assert phrases == ["budi", "budi santoso", "siti", "coblos"]
+    budi = phrases.index("budi")
+    assert compiled.spellings == {budi: "BUDI", 1: "Budi Santoso", 3: "Coblos"}
+    assert list(compiled.name_entities[compiled.name_offsets[0]:compiled.name_offsets[1]]) == [1, 2]
+    assert list(compiled.weak_entities[compiled.weak_offsets[0]:compiled.weak_offsets[1]]) == [0, 1]
+    # c spells it "budi" as a name; a spells it "Budi", b "budi" as weak names.
+    assert compiled.entity_spellings == {"0,2": "budi", "0,0": "Budi", "0,1": "budi"}
+    assert list(compiled.context) == [2, 3]

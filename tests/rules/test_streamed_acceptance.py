@@ -29,7 +29,8 @@ CANDIDATE = "Coblos Prabowo hari ini"
 def many_entities(example: dict, count: int) -> dict:
     """The example with `count` extra legislative candidates, several with non-ASCII names."""
     spellings = ["Siti Aisyah", "José Ramos", "Ðặng Thu Thảo", "Ωmega Putri", "Budi 😀 Santoso",
-                 'Kurung "},{" Kurawal']  # an entity boundary inside a string
+                 'Kurung "},{" Kurawal',  # an entity boundary inside a string
+                 "Titik: Dua {Kurawal"]  # the characters the repeated-key count looks at
     for n in range(count):
         name = f"{spellings[n % len(spellings)]} {n}"
         example["entities"].append({
@@ -117,6 +118,52 @@ def test_every_doubtful_bundle_gets_the_whole_parse_reason(example, monkeypatch,
             parse_payload(raw)
         assert caught.value.reason == "malformed"
         assert compile_raw(raw) == ("malformed", caught.value.detail), raw[:80]
+
+
+def repeated_in_a_chunk(example: dict) -> list[bytes]:
+    """40 candidates, compact, with one key written twice in the middle of the list: in the 20th
+    candidate itself, in an object of an unknown field, and in an object inside a list."""
+    good = json.dumps(many_entities(copy.deepcopy(example), 40), ensure_ascii=False,
+                      separators=(",", ":"))
+    target = '"id":"caleg-20",'
+    assert good.count(target) == 1
+    return [
+        good.replace(target, target + '"weak_names":["siti aisyah"],').encode(),
+        good.replace(target, target + '"party":{"nama":"A","nama":"B"},').encode(),
+        good.replace(target, target + '"extra":[1,{"a":1,"a":1}],').encode(),
+    ]
+
+
+@pytest.mark.parametrize("chunk", [1, 300, 10**9])
+def test_a_key_repeated_inside_a_chunk_of_candidates_is_malformed(example, monkeypatch, chunk):
+    """Chunks are decoded without the repeated-key hook and kept only when their counts prove no
+    repeat: 3 repeats among 40 candidates (in the entity, in a nested object, in a list's object),
+    at 3 chunk sizes, are each refused with the whole parse's reason, naming the key."""
+    monkeypatch.setattr(bundle_module, "CHUNK", chunk)
+    for raw, key in zip(repeated_in_a_chunk(example()), ("weak_names", "nama", "a"), strict=True):
+        with pytest.raises(bundle_module._NotStreamable):
+            bundle_module._stream_compile(raw)
+        detail = compile_raw(raw)
+        assert detail[0] == "malformed" and f"the key {key!r} appears twice" in detail[1], detail
+
+
+def test_the_repeat_count_never_says_yes_to_a_repeat() -> None:
+    """_one_meaning, on 9 texts: yes only with no repeat; a ":" or "{" in a string, a nested object
+    or a non-object only make it say no (the hooked decode then judges)."""
+    decode = json.JSONDecoder().decode
+    cases = {
+        '[{"a":1,"b":[2]},{"a":"x"}]': True,
+        '[{"a":1,"a":2}]': False,
+        '[{"a":1},{"b":2,"b":2}]': False,
+        '[{"a":"1:2"}]': False,  # a colon in a string: no, though nothing repeats
+        '[{"a":"{"}]': False,
+        '[{"a":{"b":1}}]': False,  # a nested object: no
+        '[{"a":1,"a":2},"{"]': False,  # a string element that would even the "{" count
+        '[{"a":1,"a":2},":"]': False,
+        "[]": True,
+    }
+    for text, expected in cases.items():
+        assert bundle_module._one_meaning(text, decode(text)) is expected, text
 
 
 def large_bundle(example: dict, lists: int) -> dict:
