@@ -31,18 +31,27 @@ if [ $# -gt 0 ]; then
   exec python -m pytest "$@"
 fi
 
-# The whole suite: the browser tests (tests/e2e, one Chromium for most of the session) and all the
-# others run side by side, one on each core; each prints its own report when it ends.
+# The whole suite on two cores, as two streams of about equal length (measured per module from a
+# JUnit report, `pytest --junitxml`): the browser tests but the pages' on one core; everything else,
+# then the pages' browser tests (popup, history, elections) on the other. Each run prints its own
+# report when its stream ends. A new browser-test module joins the first stream.
+late=(tests/e2e/test_pages_honest.py tests/e2e/test_elections.py tests/e2e/test_pages.py)
+skip=()
+for module in "${late[@]}"; do skip+=("--ignore=$module"); done
 logs="$(mktemp -d)"
-python -m pytest tests/e2e >"$logs/e2e.log" 2>&1 &
+python -m pytest tests/e2e "${skip[@]}" >"$logs/e2e.log" 2>&1 &
 e2e=$!
 rest=0
 python -m pytest --ignore=tests/e2e >"$logs/rest.log" 2>&1 || rest=$?
+pages=0
+python -m pytest "${late[@]}" >"$logs/pages.log" 2>&1 || pages=$?
 echo "== pytest, everything but tests/e2e (exit $rest) =="
 cat "$logs/rest.log"
+echo "== pytest, the pages' browser tests: ${late[*]} (exit $pages) =="
+cat "$logs/pages.log"
 browser=0
 wait "$e2e" || browser=$?
-echo "== pytest tests/e2e (exit $browser) =="
+echo "== pytest tests/e2e, all other browser tests (exit $browser) =="
 cat "$logs/e2e.log"
 rm -rf "$logs"
-[ "$rest" -eq 0 ] && [ "$browser" -eq 0 ]
+[ "$rest" -eq 0 ] && [ "$pages" -eq 0 ] && [ "$browser" -eq 0 ]
