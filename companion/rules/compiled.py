@@ -453,7 +453,13 @@ class CompiledCache:
         return self.directory / f"{sha256}.compiled"
 
     def has(self, sha256: str) -> bool:
-        return self._path(sha256).is_file()
+        """Whether a compiled file of this format is there (one written by an older version is
+        not, so the first start after an upgrade still compiles ahead, during the imports)."""
+        try:
+            with open(self._path(sha256), "rb") as handle:
+                return handle.read(len(_MAGIC)) == _MAGIC
+        except OSError:
+            return False
 
     def get(self, sha256: str) -> Compiled | None:
         try:

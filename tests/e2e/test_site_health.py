@@ -38,8 +38,8 @@ def wait_breakage(context, platform: str, present: bool, timeout: float = 10) ->
 def test_a_redesigned_site_is_reported_after_a_grace_period_then_cleared(own_browser):
     redesigned = open_site(own_browser, INSTAGRAM + "/")
     # When the page started (epoch ms, the clock of the worker's `at`): its posts cannot be seen
-    # before, so a report that honours the grace period arrives 3 s after it at the earliest, however
-    # long the page took to open (the test's own clock would make this depend on the machine's load).
+    # before, so a report that honours the grace period arrives 3 s after it at the earliest,
+    # however long the page took to open (the test's own clock would depend on the machine's load).
     page_started = redesigned.evaluate("performance.timeOrigin")
     found = wait_breakage(own_browser, "instagram", present=True)
     assert found is not None, "the redesigned page was never reported"

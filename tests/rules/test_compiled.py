@@ -277,3 +277,14 @@ def test_patterns_keep_the_order_of_first_use_and_every_spelling() -> None:
     # c spells it "budi" as a name; a spells it "Budi", b "budi" as weak names.
     assert compiled.entity_spellings == {"0,2": "budi", "0,0": "Budi", "0,1": "budi"}
     assert list(compiled.context) == [2, 3]
+
+
+def test_a_compiled_file_of_an_older_format_is_not_counted_as_cached(tmp_path) -> None:
+    """After an upgrade the cache holds files of the old format: `has` says no for them (so the
+    first start compiles ahead, during the imports), for a missing one, and yes for the current."""
+    cache = CompiledCache(tmp_path)
+    tables = dumps(compile_payload({"entities": []}))
+    cache.put("new", tables)
+    (tmp_path / "old.compiled").write_bytes(b"NETRALC2" + tables[8:])
+    assert cache.has("new") and not cache.has("old") and not cache.has("missing")
+    assert cache.get("old") is None
