@@ -12,8 +12,10 @@
   const READY_TIMEOUT_MS = 5000; // the frame must load and take its port within this, else the action is dropped
   const MAX_RAISES = 3; // covered or hidden this often after being put back on top: the action is dropped
   const PREPARE_DELAY_MS = 1000; // after the page's load event, before the frame for the next warning loads
-  const MAX_SIGNALS = 60;
-  const TEARDOWN_MS = 50; // the companion's limit for a dispute's signals
+  const MAX_SIGNALS = 60; // the companion's limit for a dispute's signals
+  // After a decision, before the frame is taken down and the action goes on: the browser must have finished
+  // routing the click's mouseup into the frame (50 ms was not always enough on a loaded machine).
+  const TEARDOWN_MS = 200;
   const STYLE = `
     :host { all: initial !important; display: block !important; position: fixed !important; inset: 0 !important;
             width: 0 !important; height: 0 !important; opacity: 1 !important; visibility: visible !important;
@@ -203,8 +205,9 @@
         dialog.close();
         prepare(); // the next warning's frame loads now, so it is ready (and can be staged) by the next click
         // Taken down a moment later: a frame destroyed while the browser still routes the click's mouseup into
-        // it leaves that input unacknowledged (seen under automation), and focus given back to the page before
-        // the browser finished focusing the clicked frame would be taken again.
+        // it leaves that input unacknowledged (seen under automation: a click that never returned, once in five
+        // full runs with 50 ms), and focus given back to the page before the browser finished focusing the
+        // clicked frame would be taken again.
         setTimeout(() => {
           host.remove();
           // Back to the control the user pressed, else to what had the focus before (a composer's text box).
