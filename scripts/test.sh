@@ -32,10 +32,12 @@ if [ $# -gt 0 ]; then
 fi
 
 # The whole suite on two cores, as two streams of about equal length (measured per module from a
-# JUnit report, `pytest --junitxml`): the browser tests but the pages' on one core; everything else,
-# then the pages' browser tests (popup, history, elections) on the other. Each run prints its own
-# report when its stream ends. A new browser-test module joins the first stream.
-late=(tests/e2e/test_pages_honest.py tests/e2e/test_elections.py tests/e2e/test_pages.py)
+# JUnit report, `pytest --junitxml`): the browser tests but the pages' on one core; everything
+# else, then the pages' browser tests (popup, history, elections, accessibility, connecting) on
+# the other. Each run prints its own report when its stream ends. A new browser-test module joins
+# the first stream.
+late=(tests/e2e/test_pages_honest.py tests/e2e/test_elections.py tests/e2e/test_pages.py
+      tests/e2e/test_a11y.py tests/e2e/test_connect.py)
 skip=()
 for module in "${late[@]}"; do skip+=("--ignore=$module"); done
 logs="$(mktemp -d)"
