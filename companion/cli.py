@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-import uvicorn
 
 from companion import __version__
 from companion.config import (
@@ -21,7 +20,6 @@ from companion.config import (
     load_settings,
     prepare_data_dir,
     read_port_file,
-    write_port_file,
 )
 from companion.routes.models import Action, Platform
 from companion.rules.bundle import BundleRejected
@@ -51,7 +49,22 @@ def _store(settings: Settings, *, create: bool) -> Store:
     return Store(settings.db_path)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands; `setup` (the installer's code) is imported only when it is asked for, so
+    `serve` and the rest start without it."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), "setup"})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name == "setup" and name not in self.commands:
+            from companion.setup import setup
+
+            self.add_command(setup)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="netral-companion")
 def cli() -> None:
     """Netral companion: the local service the Netral browser extension asks before an ASN acts.
@@ -102,44 +115,22 @@ def serve(**options) -> None:
     # A new large bundle's parse runs in a child while this process imports the web stack.
     compile_ahead(settings.startup_bundles(), settings.rules_dir, settings.cache_dir,
                   settings.trusted_keys_path())
-    from companion.app import create_app  # imported here so the other commands start fast
+    # The web stack is imported only now (the other commands start fast, and the read-ahead
+    # above overlaps these imports).
+    import uvicorn
+
+    from companion.app import create_app
+    from companion.http import AnnouncingServer, guarded
 
     app = create_app(settings.model_copy(update={"port": port}))
-    from companion.http import guarded
 
     protocol = guarded(settings.request_timeout_seconds, settings.max_connections)
     config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False,
                             lifespan="on", server_header=False, http=protocol,
                             timeout_keep_alive=5)
     line = f"listening on http://{host}:{port}" + (f" ({note})" if note else "")
-    _AnnouncingServer(config, line, settings.port_path, port).run(sockets=[sock])
-
-
-class _AnnouncingServer(uvicorn.Server):
-    """Writes DATA_DIR/port and prints the listening line once the lifespan (rules loaded) and the
-    listener are up."""
-
-    def __init__(self, config: uvicorn.Config, line: str, port_path: Path, port: int):
-        super().__init__(config)
-        self.line = line
-        self.port_path = port_path
-        self.port = port
-
-    async def startup(self, sockets=None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started:
-            write_port_file(self.port_path, self.port)
-            click.echo(self.line)
-            sys.stdout.flush()
-
-    async def shutdown(self, sockets=None) -> None:
-        # Here, not after run(): uvicorn re-raises SIGTERM once serving ends, ending the process.
-        try:
-            if read_port_file(self.port_path) == self.port:
-                self.port_path.unlink(missing_ok=True)  # the native host says not_running at once
-        except OSError:
-            pass
-        await super().shutdown(sockets=sockets)
+    AnnouncingServer(config, line, settings.port_path, port,
+                     on_listening=lambda: app.state.rules.listening()).run(sockets=[sock])
 
 
 def _claim_port(settings: Settings, token: str) -> tuple[socket.socket, str | None]:
@@ -182,7 +173,7 @@ def _listen(host: str, port: int) -> socket.socket:
     # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on connections accepted from a
     # socket whose proto says TCP. Without it a keep-alive response's head and body meet Nagle's
     # algorithm and the client's delayed ACK, and each request waits ~40 ms.
-    from companion.http import SheddingListener
+    from companion.listener import SheddingListener
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = SheddingListener(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -512,11 +503,6 @@ def verify_acks(data_dir: Path | None) -> None:
             "loss(es) of earlier entries were found (above); keep the data dir for review."
         )
     click.echo(f"ok: {result['count']} entries, hash chain intact, nothing lost")
-
-
-from companion.setup import setup as setup_group  # noqa: E402 - after the group it joins
-
-cli.add_command(setup_group)
 
 
 def _one_line(text: str) -> str:

@@ -136,7 +136,7 @@ def load_settings(**overrides) -> Settings:
     given = {key: value for key, value in overrides.items() if value not in (None, ())}
     # What an administrator fixed for every user (HKLM\SOFTWARE\Policies\Netral, or
     # /etc/netral/policy.json): under options, and under this user's own NETRAL_* variables.
-    from companion.setup import machine_policy
+    from companion.policy import machine_policy
 
     for key, value in machine_policy().items():
         if f"NETRAL_{key.upper()}" not in os.environ:
@@ -234,14 +234,15 @@ def load_or_create_token(path: Path) -> str:
 
 
 def write_port_file(path: Path, port: int) -> None:
-    """DATA_DIR/port: the port `serve` listens on, written atomically with mode 0600."""
+    """DATA_DIR/port: the port `serve` listens on, written atomically with mode 0600.
+
+    Not flushed to disk (an fsync is 20-30 ms of every start): the file is written again at each
+    start, and what a crash can leave, no file or an empty one, reads as no port."""
     temporary = path.with_name(f".port-{os.getpid()}-{secrets.token_hex(4)}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(f"{port}\n")
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -5,18 +5,23 @@ half a request, or one byte every few seconds, stays open for ever, and a thousa
 the process's file handles. This protocol gives every request a deadline from its first byte to
 its last (headers and body: our bodies are at most 64 KiB, so seconds are plenty), and refuses
 connections beyond a cap the moment they are accepted, so their handles come straight back.
+
+Also the server that announces `listening on` once the rules are loaded and the socket accepts.
 """
 
 from __future__ import annotations
 
 import asyncio
-import errno
 import logging
-import os
-import socket
-import time
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
+import click
+import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from companion.config import read_port_file, write_port_file
 
 log = logging.getLogger("netral.http")
 
@@ -68,52 +73,31 @@ def guarded(request_seconds: float, max_connections: int) -> type[GuardedH11Prot
                 {"request_seconds": request_seconds, "max_connections": max_connections})
 
 
-def _spare_handle() -> int | None:
-    try:
-        return os.open(os.devnull, os.O_RDONLY)
-    except OSError:
-        return None
+class AnnouncingServer(uvicorn.Server):
+    """Writes DATA_DIR/port and prints the listening line once the lifespan (rules loaded) and the
+    listener are up."""
 
+    def __init__(self, config: uvicorn.Config, line: str, port_path: Path, port: int,
+                 on_listening: Callable[[], None] = lambda: None):
+        super().__init__(config)
+        self.line = line
+        self.port_path = port_path
+        self.port = port
+        self.on_listening = on_listening
 
-class SheddingListener(socket.socket):
-    """A listening socket that never lets asyncio see "too many open files".
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            write_port_file(self.port_path, self.port)
+            click.echo(self.line)
+            sys.stdout.flush()
+            self.on_listening()
 
-    When accept() fails with EMFILE, asyncio (3.11–3.13) logs it and schedules one retry per
-    remaining slot of its accept loop, and under a sustained flood those retries multiply until
-    the companion stops answering. Instead, this socket keeps one spare handle: out of handles,
-    it gives the spare back, takes the waiting connection and closes it at once, takes the spare
-    again, and tells asyncio the queue is empty for now. Excess connections are refused one by
-    one and the service answers again as soon as the flood's own connections close.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._spare = _spare_handle()
-        self._last_warning = 0.0
-
-    def accept(self):  # type: ignore[override]
+    async def shutdown(self, sockets=None) -> None:
+        # Here, not after run(): uvicorn re-raises SIGTERM once serving ends, ending the process.
         try:
-            return super().accept()
-        except OSError as error:
-            if error.errno not in (errno.EMFILE, errno.ENFILE) or self._spare is None:
-                raise
-        os.close(self._spare)
-        self._spare = None
-        try:
-            connection, _ = super().accept()
-            connection.close()
+            if read_port_file(self.port_path) == self.port:
+                self.port_path.unlink(missing_ok=True)  # the native host says not_running at once
         except OSError:
             pass
-        finally:
-            self._spare = _spare_handle()
-        now = time.monotonic()
-        if now - self._last_warning > 10:
-            self._last_warning = now
-            log.warning("out of file handles: refusing new connections until some close")
-        raise ConnectionAbortedError(errno.ECONNABORTED, "refused: out of file handles")
-
-    def close(self) -> None:
-        if self._spare is not None:
-            os.close(self._spare)
-            self._spare = None
-        super().close()
+        await super().shutdown(sockets=sockets)

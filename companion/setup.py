@@ -16,12 +16,15 @@ import click
 
 from companion.config import (
     DEFAULT_ORIGIN,
-    CompanionError,
     load_or_create_token,
     load_settings,
     prepare_data_dir,
 )
 from companion.native_host import HOST_NAME, host_manifest
+
+# The machine policy (VDI: the data dir; store IDs) is read at every start: its own module.
+from companion.policy import MACHINE_POLICY_FILE, SetupError
+from companion.policy import machine_policy as machine_policy
 
 KIT_CONFIG = "netral-install.json"
 ID_LETTERS = frozenset("abcdefghijklmnop")
@@ -58,18 +61,11 @@ BROWSERS = {
         "darwin_machine": "Library/Application Support/Chromium/NativeMessagingHosts",
     },
 }
-# Where a machine-wide setting for every user's companion lives (VDI: the data dir; store IDs).
-MACHINE_POLICY_FILE = "etc/netral/policy.json"
-WINDOWS_POLICY_KEY = r"SOFTWARE\Policies\Netral"
 # Update URLs of the Chrome Web Store and Edge Add-ons, for --store-id items.
 STORES = {
     "chrome": "https://clients2.google.com/service/update2/crx",
     "edge": "https://edge.microsoft.com/extensionwebstorebase/v1/crx",
 }
-
-
-class SetupError(CompanionError):
-    """A setup step that cannot be done; the message says what to do next, in one sentence."""
 
 
 # ---------------------------------------------------------------- what the kit says
@@ -712,39 +708,6 @@ def uninstall_machine(effects: Effects) -> list[str]:
             except OSError:
                 break
     return ["machine-wide native host, browser policy and machine policy removed"]
-
-
-def machine_policy(root: Path = Path("/"), reader=None) -> dict:
-    """Settings an administrator fixed for every user: {"data_dir", "allowed_origins"} if set.
-
-    Windows: HKLM\\SOFTWARE\\Policies\\Netral (DataDir, AllowedOrigins); elsewhere
-    /etc/netral/policy.json. `reader(name) -> str | None` replaces the registry in tests.
-    """
-    if reader is None and sys.platform == "win32":
-        windows = WindowsEffects(Path.home())
-
-        def reader(name):
-            return windows.read_registry("HKLM", WINDOWS_POLICY_KEY, name)
-    if reader is not None:
-        found = {"data_dir": reader("DataDir"), "allowed_origins": reader("AllowedOrigins")}
-        found = {key: os.path.expandvars(value) if key == "data_dir" else value
-                 for key, value in found.items() if value}
-        if "allowed_origins" in found:
-            found["allowed_origins"] = [o.strip() for o in found["allowed_origins"].split(",")
-                                        if o.strip()]
-        return found
-    try:
-        data = json.loads((root / MACHINE_POLICY_FILE).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as error:
-        raise SetupError(f"{root / MACHINE_POLICY_FILE} cannot be read ({error}); fix or delete "
-                         "it (sudo netral-companion setup machine writes it).") from None
-    if not isinstance(data, dict):
-        raise SetupError(f"{root / MACHINE_POLICY_FILE} is not a JSON object; fix or delete it.")
-    if "data_dir" in data:
-        data["data_dir"] = os.path.expandvars(os.path.expanduser(data["data_dir"]))
-    return {key: data[key] for key in ("data_dir", "allowed_origins") if key in data}
 
 
 # ---------------------------------------------------------------- status

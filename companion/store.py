@@ -367,7 +367,11 @@ class Store:
 
     def record_accepted_bundle(self, bundle_id: str, version: int, sha256: str) -> None:
         with self._lock:
-            self._save_bundle(bundle_id, version, sha256)
+            row = self._db.conn.execute(
+                "SELECT version FROM accepted_bundles WHERE bundle_id = ?", (bundle_id,)
+            ).fetchone()
+            if row is None or row[0] < version:  # a restart on the same bundle writes nothing
+                self._save_bundle(bundle_id, version, sha256)
             known = self._head["bundles"].get(bundle_id)
             if known is None or known[0] < version:
                 bundles = self._head["bundles"] | {bundle_id: [version, sha256]}

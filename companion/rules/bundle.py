@@ -253,7 +253,7 @@ def _valid_signers(
 ) -> list[str]:
     """Distinct trusted, unexpired keyids with a valid signature; everything else is ignored.
 
-    A signature prove_early() already found valid on bytes of this SHA-256 is not computed again;
+    A signature prove() already found valid on bytes of this SHA-256 is not computed again;
     which keys are trusted and unexpired is decided here, every time."""
     try:
         document = json.loads(sig_raw)
@@ -629,32 +629,40 @@ def compile_early(
     _early[sha256] = (pool, pool.submit(_compile_signed, source, sig_raw, trusted_keys_path, now))
 
 
-# (SHA-256 of the bytes, keyid, signature as written) found valid by prove_early: a fact about
+# (SHA-256 of the bytes, keyid, signature as written) found valid by prove(): a fact about
 # bytes and a public key only, whatever the trust or the time when it is used.
 _proven: set[tuple[str, str, str]] = set()
-_provers: list[threading.Thread] = []
+# Threads doing startup work ahead of acceptance (read-ahead, signature checks): await_early joins.
+_ahead: list[threading.Thread] = []
+
+
+def prove(raw: bytes, sig_raw: bytes, trusted_keys_path: Path) -> None:
+    """Check a startup bundle's signatures ahead of acceptance, which then reuses the results;
+    anything wrong is left for acceptance to find and say (it checks again)."""
+    try:
+        keys = load_trusted_keys(trusted_keys_path).keys
+        entries = json.loads(sig_raw)["signatures"]
+        sha256 = digest(raw)
+        for entry in entries[: MAX_TRIES_PER_KEY * len(keys)]:
+            key = keys.get(str(entry["keyid"]).lower())
+            if key is not None:
+                key.public_key.verify(base64.b64decode(entry["sig"], validate=True), raw)
+                _proven.add((sha256, key.keyid, entry["sig"]))
+    except Exception:  # acceptance checks again and says why
+        return
+
+
+def run_early(job, *args, name: str = "netral-ahead") -> None:
+    """Run job(*args) in a thread that await_early() joins: startup work (reading and hashing
+    56 MB, the Ed25519 check) that releases the GIL and so overlaps the web stack's imports."""
+    thread = threading.Thread(target=job, args=args, daemon=True, name=name)
+    thread.start()
+    _ahead.append(thread)
 
 
 def prove_early(raw: bytes, sig_raw: bytes, trusted_keys_path: Path) -> None:
-    """Check a cached startup bundle's signatures in a thread while the companion imports its web
-    stack (the Ed25519 check of 56 MB releases the GIL); acceptance then reuses the results."""
-
-    def prove() -> None:
-        try:
-            keys = load_trusted_keys(trusted_keys_path).keys
-            entries = json.loads(sig_raw)["signatures"]
-            sha256 = digest(raw)
-            for entry in entries[: MAX_TRIES_PER_KEY * len(keys)]:
-                key = keys.get(str(entry["keyid"]).lower())
-                if key is not None:
-                    key.public_key.verify(base64.b64decode(entry["sig"], validate=True), raw)
-                    _proven.add((sha256, key.keyid, entry["sig"]))
-        except Exception:  # acceptance checks again and says why
-            return
-
-    thread = threading.Thread(target=prove, daemon=True, name="netral-prove")
-    thread.start()
-    _provers.append(thread)
+    """prove() in a thread while the companion imports its web stack."""
+    run_early(prove, raw, sig_raw, trusted_keys_path, name="netral-prove")
 
 
 def discard_early() -> None:
@@ -686,9 +694,9 @@ def digest(raw: bytes, *, remember: bool = False) -> str:
 
 
 def await_early() -> None:
-    """Wait for prove_early's threads (started seconds ago, before the imports)."""
-    while _provers:
-        _provers.pop().join()
+    """Wait for the threads run_early started (a second ago, before the imports)."""
+    while _ahead:
+        _ahead.pop().join()
 
 
 def _compile_signed(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate, chain
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from companion.rules.normalize import hashtag_key, normalize
 
@@ -445,6 +445,8 @@ class CompiledCache:
     """
 
     KEEP = 4  # compiled files kept; older ones are removed when a new one is written
+    # Files decoded ahead by load_ahead() and not yet taken by get(): path -> tables.
+    _ahead: ClassVar[dict[Path, Compiled]] = {}
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -462,6 +464,23 @@ class CompiledCache:
             return False
 
     def get(self, sha256: str) -> Compiled | None:
+        found = CompiledCache._ahead.pop(self._path(sha256), None)
+        return found if found is not None else self._load(sha256)
+
+    def load_ahead(self, sha256: str) -> bool:
+        """Read and decode the file now, in a startup thread (reading 38 MB releases the GIL),
+        for get() to take; False when there is no usable file."""
+        found = self._load(sha256)
+        if found is not None:
+            CompiledCache._ahead[self._path(sha256)] = found
+        return found is not None
+
+    @classmethod
+    def discard_ahead(cls) -> None:
+        """Let go of files decoded ahead that no acceptance took (their bundle was refused)."""
+        cls._ahead.clear()
+
+    def _load(self, sha256: str) -> Compiled | None:
         try:
             return loads(self._path(sha256).read_bytes())
         except (OSError, ValueError, KeyError, TypeError, struct.error):

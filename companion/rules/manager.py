@@ -22,8 +22,9 @@ from companion.rules.bundle import (
     digest,
     discard_early,
     load_trusted_keys,
-    prove_early,
+    prove,
     read_bundle_files,
+    run_early,
     verify_bundle,
 )
 from companion.rules.compiled import CompiledCache
@@ -82,11 +83,16 @@ def _fetch(url: str) -> bytes:
 def compile_ahead(
     paths: list[Path], rules_dir: Path, cache_dir: Path, trusted_keys_path: Path | None
 ) -> None:
-    """Start the child compile of each large startup bundle the cache lacks, and the check of
-    each one's signatures in a thread, before `serve` imports its web stack;
-    RulesManager.load_startup takes the results over (compile_early, prove_early)."""
-    if trusted_keys_path is None:
-        return
+    """Prepare each large startup bundle's acceptance in a thread, while `serve` imports its web
+    stack; RulesManager.load_startup waits for it (await_early) and takes the results over."""
+    if trusted_keys_path is not None:
+        run_early(_prepare, paths, rules_dir, cache_dir, trusted_keys_path, name="netral-ahead")
+
+
+def _prepare(paths: list[Path], rules_dir: Path, cache_dir: Path, trusted_keys_path: Path) -> None:
+    """Read each large startup bundle and hash it (both release the GIL); start the child compile
+    of one the cache lacks (compile_early), else decode its cached tables (load_ahead); check its
+    signatures (prove). Acceptance still does every step: this only saves it the waiting."""
     cache = CompiledCache(cache_dir)
     for path in [*paths, *sorted(rules_dir.glob("*.bundle.json"))]:
         try:
@@ -95,12 +101,15 @@ def compile_ahead(
             raw, sig = read_bundle_files(path)
         except (OSError, BundleRejected):
             continue  # load_startup says why
-        if not cache.has(digest(raw, remember=True)):
-            compile_early(raw, sig, trusted_keys_path, path)
-        prove_early(raw, sig, trusted_keys_path)  # the parent's own check, during the imports
         # The child's pending work item holds these bytes: load_startup uses the same ones rather
         # than a second 56 MB copy of the file.
         _read_ahead[path] = (raw, sig)
+        try:
+            if not cache.load_ahead(digest(raw, remember=True)):
+                compile_early(raw, sig, trusted_keys_path, path)
+            prove(raw, sig, trusted_keys_path)
+        except Exception as error:  # e.g. no process could be started: acceptance does it all
+            log.warning("could not prepare %s ahead (%s); it is accepted without", path, error)
 
 
 _read_ahead: dict[Path, tuple[bytes, bytes]] = {}
@@ -225,6 +234,7 @@ class RulesManager:
                 except BundleRejected as error:
                     log.warning("ignored %s: %s (%s)", path, error.reason, error.detail)
             discard_early()
+            CompiledCache.discard_ahead()
             _read_ahead.clear()
             for bundle, path in sorted(candidates, key=lambda item: _rank(item[0]), reverse=True):
                 try:
@@ -237,6 +247,13 @@ class RulesManager:
         if self.current is None:
             log.warning("no rules bundle accepted: /v1/check answers 503 until one is installed "
                         "with `netral-companion install-rules BUNDLE`")
+
+    def listening(self) -> None:
+        """`serve` accepts connections now: build the startup bundle's automaton (load_startup
+        left it for now, so that the line came sooner)."""
+        current = self.current
+        if current is not None:
+            current.matcher.start_build()
 
     def scan_rules_dir(self) -> None:
         """Offer each bundle in the rules dir whose file or .sig changed since the last scan."""

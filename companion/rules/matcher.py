@@ -78,12 +78,17 @@ class MatchResult:
 _ALLOW = MatchResult(verdict="allow", matches=(), legal_refs=(), message=None)
 
 
+_starting = threading.Lock()  # start_build() from the listener and a first check at once
+
+
 class Matcher:
     """Built once per accepted bundle; `match` costs the same whatever the number of entities."""
 
     def __init__(self, compiled: Compiled, *, background: bool = False) -> None:
         """`background`: build the automaton in a thread, so the caller goes on at once (startup);
-        checks that search text wait for it, and no check ever answers without it."""
+        the thread starts at start_build() (once `serve` is listening: the build would otherwise
+        take the GIL from the startup's last steps) or at the first check that needs it, and checks
+        that search text wait for it; no check ever answers without it."""
         self._c = compiled
         self.timeline = Timeline(compiled)
         self._legal_refs = compiled.meta.get("legal_refs") or []
@@ -98,8 +103,10 @@ class Matcher:
         self._key_lengths = array("I")  # pattern -> length of its padded automaton key
         self._built = threading.Event()
         self._build_error: BaseException | None = None
+        self._builder: threading.Thread | None = None
         if background:
-            threading.Thread(target=self._build, daemon=True, name="netral-automaton").start()
+            self._builder = threading.Thread(target=self._build, daemon=True,
+                                             name="netral-automaton")
         else:
             self._build()
             if self._build_error is not None:
@@ -123,10 +130,19 @@ class Matcher:
         finally:
             self._built.set()
 
+    def start_build(self) -> None:
+        """Start the background build, if there is one and it has not started."""
+        with _starting:
+            builder, self._builder = self._builder, None
+        if builder is not None:
+            builder.start()
+
     def _searcher(self) -> ahocorasick.Automaton | None:
         """The automaton, once built: a check that searches text waits for it rather than
         answer without it (a background build at startup takes ~0.5 s for 258k candidates)."""
-        self._built.wait()
+        if not self._built.is_set():
+            self.start_build()
+            self._built.wait()
         if self._build_error is not None:
             raise RuntimeError("the rules' name automaton could not be built") from (
                 self._build_error)

@@ -15,11 +15,23 @@ from companion.cli import cli, main
 
 def commands(group: click.Group, path=("netral-companion",)):
     yield path, group
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):  # `setup` is imported when asked for
+        command = group.get_command(context, name)
         if isinstance(command, click.Group):
             yield from commands(command, (*path, name))
         else:
             yield (*path, name), command
+
+
+def test_the_installer_code_is_imported_only_by_setup():
+    """`serve` and the other commands start without companion.setup; `setup` still has it all."""
+    probe = ("import sys; import companion.cli as c; loaded = 'companion.setup' in sys.modules; "
+             "c.cli.get_command(None, 'setup'); print(loaded, 'companion.setup' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=REPO, env=cli_env(), timeout=60)
+    assert result.stdout.split() == ["False", "True"], result.stderr
+    assert len([path for path, _ in commands(cli) if path[1:2] == ("setup",)]) >= 5
 
 
 @pytest.mark.parametrize(("path", "command"), list(commands(cli)),

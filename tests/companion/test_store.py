@@ -158,6 +158,18 @@ def test_accepted_versions_only_go_up(store):
     assert store.accepted_bundle("pemilu-2024") == (2, "b" * 64)
 
 
+def test_a_restart_on_the_same_bundle_writes_nothing(store):
+    """Every start records the bundle it accepted: the same version again is not a transaction
+    (a commit is a disk flush of every start); a newer one still is."""
+    store.record_accepted_bundle("pemilu-2024", 2, "b" * 64)
+    before = store._db.conn.total_changes
+    store.record_accepted_bundle("pemilu-2024", 2, "b" * 64)
+    assert store._db.conn.total_changes == before
+    store.record_accepted_bundle("pemilu-2024", 3, "c" * 64)
+    assert store._db.conn.total_changes == before + 1
+    assert store.accepted_bundle("pemilu-2024") == (3, "c" * 64)
+
+
 def test_pairing_code_is_hashed_and_single_use(store):
     code = store.create_pairing_code()
     assert code not in str(store._db.execute("SELECT * FROM pairing_codes").fetchall())

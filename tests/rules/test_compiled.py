@@ -8,6 +8,7 @@ import pytest
 from companion.rules import bundle as bundle_module
 from companion.rules.bundle import BundleRejected, verify_bundle
 from companion.rules.compiled import CompiledCache, compile_payload, dumps, loads
+from companion.rules.manager import RulesManager
 from companion.rules.matcher import Matcher
 
 POSTS = [
@@ -288,3 +289,54 @@ def test_a_compiled_file_of_an_older_format_is_not_counted_as_cached(tmp_path) -
     (tmp_path / "old.compiled").write_bytes(b"NETRALC2" + tables[8:])
     assert cache.has("new") and not cache.has("old") and not cache.has("missing")
     assert cache.get("old") is None
+
+
+def test_startup_reads_a_cached_bundle_ahead_and_still_does_every_step(kit, key, monkeypatch):
+    """compile_ahead, in its thread: the first start compiles in the child, the next one decodes
+    the cached tables while the web stack imports, and acceptance takes them over without reading
+    the file again; the signature is still checked (a bundle re-signed by an untrusted key is
+    refused although its tables were decoded ahead), and nothing decoded ahead outlives startup."""
+    from companion.rules import manager as manager_module
+
+    monkeypatch.setattr(bundle_module, "CHILD_THRESHOLD", 0)
+    monkeypatch.setattr(manager_module, "CHILD_THRESHOLD", 0)
+    raw = kit.encode(kit.example())
+    path = kit.write_signed(raw, key)
+    trusted_path, rules, cache = kit.tmp_path / "trusted_keys.json", kit.tmp_path / "rules", (
+        kit.tmp_path / "cache")
+    kit.trusted([key])
+    rules.mkdir()
+
+    def start() -> RulesManager:
+        manager_module.compile_ahead([path], rules, cache, trusted_path)
+        manager = RulesManager(None, trusted_path, rules, clock=lambda: kit.now, cache_dir=cache)
+        manager.load_startup([path])
+        assert not bundle_module._early and not CompiledCache._ahead
+        return manager
+
+    first = start()
+    assert first.current is not None and len(list(cache.glob("*.compiled"))) == 1
+    # The second start: decoded ahead, so neither the compiled file nor a compile is needed.
+    manager_module.compile_ahead([path], rules, cache, trusted_path)
+    bundle_module.await_early()
+    assert list(CompiledCache._ahead) == [*cache.glob("*.compiled")]
+    assert not bundle_module._early  # no child: the cache had it
+    next(cache.glob("*.compiled")).unlink()
+
+    def no_compile(*args):
+        raise AssertionError("compiled although decoded ahead")
+
+    monkeypatch.setattr(bundle_module, "compile_verified", no_compile)
+    second = RulesManager(None, trusted_path, rules, clock=lambda: kit.now, cache_dir=cache)
+    second.load_startup([path])
+    assert second.current.bundle.sha256 == first.current.bundle.sha256
+    assert results(second.current.matcher) == results(first.current.matcher)
+    monkeypatch.undo()
+    monkeypatch.setattr(bundle_module, "CHILD_THRESHOLD", 0)
+    monkeypatch.setattr(manager_module, "CHILD_THRESHOLD", 0)
+    # Re-signed by a key nobody trusts: its cached tables are decoded ahead, then let go.
+    verify_bundle(raw, path.with_name(path.name + ".sig").read_bytes(), kit.trusted([key]),
+                  kit.now, CompiledCache(cache))  # cache it again
+    path.with_name(path.name + ".sig").write_bytes(kit.sig_file(kit.make_key().signature(raw)))
+    third = start()
+    assert third.current is None

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import signal
+import threading
 import time
 
 import pytest
@@ -242,6 +243,26 @@ def test_a_background_automaton_is_waited_for_never_skipped(example, monkeypatch
         matcher.match(platform="x", action="like", post={"text": CANDIDATE})
     with pytest.raises(MemoryError):
         Matcher(compiled)
+
+
+def test_a_background_automaton_starts_when_serve_listens_or_at_the_first_check(example):
+    """load_startup leaves the build for later (it would take the GIL from the last steps before
+    `listening on`): it starts at start_build(), once, or at the first check that needs it."""
+    compiled = compile_payload(example())
+
+    def building() -> int:
+        return sum(t.name == "netral-automaton" for t in threading.enumerate())
+
+    before = building()
+    matcher = Matcher(compiled, background=True)
+    assert building() == before and not matcher._built.is_set()
+    matcher.start_build()
+    matcher.start_build()  # a second call (the listener, then a check) starts nothing more
+    assert matcher._built.wait(10)
+    assert matcher.match(platform="x", action="like", post={"text": CANDIDATE}).verdict == "warn"
+    # Never started by the listener (a test server, say): the first check starts it and waits.
+    late = Matcher(compiled, background=True)
+    assert late.match(platform="x", action="like", post={"text": CANDIDATE}).verdict == "warn"
 
 
 def test_signatures_proven_ahead_count_only_for_trusted_unexpired_keys_on_those_bytes(kit, key):
