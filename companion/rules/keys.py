@@ -8,8 +8,10 @@ import re
 import tempfile
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+# cryptography's serialization (PEM, SSH: ~20 ms to import) is imported by the functions that
+# need it: acceptance imports this module for keyid_of only.
 
 _KEY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
@@ -22,6 +24,8 @@ def keyid_of(public_raw: bytes) -> str:
 
 
 def _public_raw(private_key: Ed25519PrivateKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return private_key.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
@@ -29,6 +33,8 @@ def _public_raw(private_key: Ed25519PrivateKey) -> bytes:
 
 def keygen(name: str, out_dir: Path) -> tuple[Path, Path]:
     """Write OUT_DIR/NAME.key (PKCS#8 PEM, mode 0600) and OUT_DIR/NAME.pub.json (a trusted key)."""
+    from cryptography.hazmat.primitives import serialization
+
     if not _KEY_NAME.fullmatch(name):
         raise ValueError(
             f"Key name {name!r} must be letters, digits, '.', '_' or '-' (it becomes a file name)."
@@ -65,6 +71,8 @@ def keygen(name: str, out_dir: Path) -> tuple[Path, Path]:
 
 def load_private_key(key_path: Path) -> Ed25519PrivateKey:
     """An unencrypted PKCS#8 PEM Ed25519 private key, or a one-sentence ValueError."""
+    from cryptography.hazmat.primitives import serialization
+
     try:
         pem = Path(key_path).read_bytes()
     except OSError as error:
