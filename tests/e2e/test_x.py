@@ -90,6 +90,37 @@ def test_allowed_post_is_not_held_at_all(home):
     assert_not_held(home, control(home, ALLOWED, "like").click, log="like")
 
 
+READS = """() => {
+    window.__reads = 0;
+    new PerformanceObserver((list) => {
+        window.__reads += list.getEntriesByName('netral:read').length;
+    }).observe({entryTypes: ['mark']});
+}"""
+
+
+def test_an_allowed_post_liked_and_unliked_is_not_read_again_but_new_words_are(home, ui):
+    """A like rewrites the action bar's labels (volatile): the next likes of the classified post
+    pass without reading it (3 likes, 3 unlikes, 0 reads). The same element given a candidate's
+    words (a recycled element) is read at the next like and warns."""
+    home.evaluate(READS)
+    like = home.locator(f"{ALLOWED} :is([data-testid='like'], [data-testid='unlike'])")
+    for _ in range(6):
+        like.click()
+    home.wait_for_function("window.__siteLog.filter((e) => e.action === 'unlike').length === 3")
+    assert len(site_log(home, "like")) == 3
+    assert warning_verdict(home) is None
+    home.wait_for_timeout(100)  # the reads' marks are delivered to the observer in a task
+    assert home.evaluate("window.__reads") == 0
+    home.locator(f"{ALLOWED} [data-testid='tweetText']").evaluate(
+        "(text) => { text.textContent = 'Ayo dukung Prabowo, coblos nomor urut 2'; }")
+    like.click()
+    assert wait_for_warning(home) == "warn"
+    assert ui("signalName", "prabowo") in warning_text(home)
+    assert home.evaluate("window.__reads") >= 1
+    press_warning_button(home, "cancel")
+    assert len(site_log(home, "like")) == 3
+
+
 def test_cold_posts_are_checked_at_click_time(home, ui):
     home.evaluate("""window.__insertPost({id: "1101", name: "Relawan 02", handle: "relawan02",
                      text: "Ayo dukung Prabowo, coblos nomor urut 2"})""")

@@ -38,7 +38,10 @@
 // all optional except post.container. A hot-fix replaces entries one level down (see applyOverride).
 //   post:       {container, nesting?, …}  container = selector of one post ("article[data-testid='tweet']");
 //               where posts nest, the post is the outermost match, unless nesting: "innermost" (comments that
-//               are their own subjects inside a post); the other keys are the site's own, read by its extract()
+//               are their own subjects inside a post); volatile = selector of parts of a post that change as
+//               the user acts on it and that extract() never reads (X's action bar, whose labels count the
+//               likes): a change inside them does not make the post read again at the next click; the other
+//               keys are the site's own, read by its extract()
 //   controls:   {like: [rule…], comment: [rule…], share: [rule…], follow: [rule…], post: [rule…]}
 //               rule = {selector?, labels?, within?, scope?, on?}
 //               selector CSS selector of the control (closest() from the event target)

@@ -14,7 +14,11 @@
   }
 
   function extract(postEl) {
-    return postEl ? s.site.extract(postEl, s.table) : {};
+    if (!postEl) return {};
+    // A mark per post read (cleared at once, so nothing accumulates): what tests and the benchmark count.
+    performance.mark("netral:read");
+    performance.clearMarks("netral:read");
+    return s.site.extract(postEl, s.table);
   }
 
   const connected = (el) => (el?.isConnected ? el : null);

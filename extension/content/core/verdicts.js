@@ -15,11 +15,23 @@
   const observed = new WeakSet();
   // Posts that changed (a mutation inside them) since they were classified: their verdicts hold only if they
   // still read the same (fingerprint). One observer for all classified posts.
+  // A change inside a part of the post the table calls volatile (a like toggling its button's label) is not one.
   let changed = new WeakSet();
   const watcher = new MutationObserver((records) => {
+    const volatile = s.table?.post?.volatile;
     for (const record of records) {
+      const element = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
+      let part = null;
+      try {
+        part = volatile && element ? element.closest(volatile) : null;
+      } catch {
+        part = null; // a selector the browser refuses: every change counts
+      }
       for (let node = record.target; node; node = node.parentNode) {
-        if (postVerdicts.has(node)) { changed.add(node); break; }
+        if (postVerdicts.has(node)) {
+          if (!part || part === node || !node.contains(part)) changed.add(node);
+          break;
+        }
       }
     }
   });
@@ -53,8 +65,12 @@
     if (!intent.postEl) return intent.action === "post" && !intent.post?.text ? { verdict: "allow" } : null;
     const record = postVerdicts.get(intent.postEl);
     if (!record) return null;
-    // Unchanged since it was classified (no mutation inside it): its verdicts hold without reading it again.
-    if (changed.has(intent.postEl) && record.fp !== Netral.extract.fingerprint(intent.post)) return null;
+    // Unchanged since it was classified (no mutation inside it): its verdicts hold without reading it again. A
+    // changed post that still reads the same is unchanged again, until its next mutation.
+    if (changed.has(intent.postEl)) {
+      if (record.fp !== Netral.extract.fingerprint(intent.post)) return null;
+      changed.delete(intent.postEl);
+    }
     if (!record.matched) return { verdict: "allow" };
     return record.responses[intent.action] ?? null;
   }

@@ -20,6 +20,9 @@
         repostedSuffixes: ["reposted", "memposting ulang", "retweeted", "me-retweet"],
         // The permalink is the <a href="/handle/status/123"> that wraps the post's <time>.
         permalink: "a[href*='/status/']:has(time)",
+        // The action bar <div role="group" aria-label="3 replies, 5 reposts, 12 likes"> (CPFT l.4379, the focused
+        // post's; timeline posts' by analogy, no source): a like rewrites its labels, which extract() never reads.
+        volatile: "[role='group']",
       },
       controls: {
         // <button data-testid="like" aria-label="1.2K Likes. Like" | "… Suka">; once liked it is "unlike" (not held).
