@@ -54,7 +54,7 @@ PROBE = """() => {
 
 # Where the time of a warning goes, in ms after the trusted pointerdown: the content script's marks,
 # then the warning document's (the frame after it rendered, the frame after its host was shown).
-PARTS = ("netral:intercept", "netral:show", "netral:host-open", "netral:host-shown")
+PARTS = ("netral:intercept", "netral:show", "netral:host-open", "netral:host-shown", "netral:modal")
 FRAME_PARTS = ("renderedAt", "paintedAt")
 
 # The floor: the least a click-to-dialog can cost in this browser, measured the way the warning is.

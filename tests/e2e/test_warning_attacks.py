@@ -208,6 +208,25 @@ def test_focus_moves_then_enter_do_not_proceed_and_escape_still_cancels(home, co
     assert end_and_outcomes(home, companion, before) == ["cancelled"]
 
 
+def test_the_page_turns_inert_behind_the_warning_and_the_frame_keeps_its_state(home, companion):
+    """The warning is first shown in a popover, then moved into a modal dialog a frame later
+    (moveBefore): by then the page's own elements cannot take the focus (the page is inert), and
+    the move neither reloaded the frame nor took its focus (Batal still has it, the warning is
+    still rendered and armed)."""
+    before = len(companion.acknowledgements())
+    open_warning(home)
+    frame = warning_frame(home)
+    assert frame.evaluate("document.activeElement.dataset.netralAction") == "cancel"
+    took = home.evaluate("""() => {
+        const input = Object.assign(document.createElement('input'), {id: 'thief'});
+        document.body.prepend(input);
+        input.focus();
+        return document.activeElement === input;
+    }""")
+    assert took is False
+    assert end_and_outcomes(home, companion, before) == ["cancelled"]
+
+
 def test_the_page_cannot_reach_the_frame_to_navigate_or_message_it(home, companion):
     """The frame lives in a closed shadow root: window.frames does not list it, so the page can
     neither navigate it elsewhere nor post it a decision or a port."""

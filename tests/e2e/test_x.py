@@ -121,6 +121,20 @@ def test_an_allowed_post_liked_and_unliked_is_not_read_again_but_new_words_are(h
     assert len(site_log(home, "like")) == 3
 
 
+def test_a_post_classified_ahead_is_not_read_again_to_warn(home, ui):
+    """The post read for its classification, unchanged since, is what the warning uses: pointing
+    at its like and clicking it reads nothing (0 reads), and the warning still shows the hashtag
+    in the spelling the post has."""
+    home.evaluate(READS)
+    control(home, PRABOWO, "like").hover()
+    control(home, PRABOWO, "like").click()
+    assert wait_for_warning(home) == "warn"
+    assert ui("signalHashtag", "PrabowoGibran2024") in warning_text(home)
+    home.wait_for_timeout(100)
+    assert home.evaluate("window.__reads") == 0
+    press_warning_button(home, "cancel")
+
+
 def test_cold_posts_are_checked_at_click_time(home, ui):
     home.evaluate("""window.__insertPost({id: "1101", name: "Relawan 02", handle: "relawan02",
                      text: "Ayo dukung Prabowo, coblos nomor urut 2"})""")

@@ -68,7 +68,8 @@
     let post;
     Object.defineProperty(intent, "post", {
       enumerable: true,
-      get: () => (post ??= extract(intent.postEl)),
+      // A classified post unchanged since it was read is not read again (an action on it pays no extraction).
+      get: () => (post ??= Netral.verdicts.readOf(intent.postEl) ?? extract(intent.postEl)),
     });
     return intent;
   }

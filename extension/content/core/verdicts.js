@@ -16,7 +16,11 @@
   // Posts that changed (a mutation inside them) since they were classified: their verdicts hold only if they
   // still read the same (fingerprint). One observer for all classified posts.
   // A change inside a part of the post the table calls volatile (a like toggling its button's label) is not one.
+  // Watched from the moment a post is read for its classification, so a change while it is asked about counts.
   let changed = new WeakSet();
+  const reading = new WeakSet(); // posts read for a classification not answered yet
+  const WATCH = { subtree: true, childList: true, characterData: true, attributes: true,
+    attributeFilter: ["href", "aria-label", "alt"] };
   const watcher = new MutationObserver((records) => {
     const volatile = s.table?.post?.volatile;
     for (const record of records) {
@@ -28,7 +32,7 @@
         part = null; // a selector the browser refuses: every change counts
       }
       for (let node = record.target; node; node = node.parentNode) {
-        if (postVerdicts.has(node)) {
+        if (postVerdicts.has(node) || reading.has(node)) {
           if (!part || part === node || !node.contains(part)) changed.add(node);
           break;
         }
@@ -70,6 +74,7 @@
     if (changed.has(intent.postEl)) {
       if (record.fp !== Netral.extract.fingerprint(intent.post)) return null;
       changed.delete(intent.postEl);
+      record.post = intent.post;
     }
     if (!record.matched) return { verdict: "allow" };
     return record.responses[intent.action] ?? null;
@@ -81,6 +86,7 @@
     const fp = Netral.extract.fingerprint(intent.post);
     let record = postVerdicts.get(intent.postEl);
     if (!record || record.fp !== fp) record = { fp, matched: true, responses: {} };
+    record.post = intent.post;
     record.responses[intent.action] = response;
     if (response.verdict === "allow" && !response.matches?.length && intent.action === "like") record.matched = false;
     postVerdicts.set(intent.postEl, record);
@@ -156,6 +162,9 @@
       const fp = Netral.extract.fingerprint(post);
       if (postVerdicts.get(postEl)?.fp === fp) continue;
       batch.push({ postEl, post, fp });
+      changed.delete(postEl);
+      reading.add(postEl);
+      watcher.observe(postEl, WATCH);
     }
     if (!batch.length) return;
     const asked = generation;
@@ -165,15 +174,18 @@
     }).catch(() => null);
     for (const { postEl } of batch) classifying.set(postEl, request);
     const answer = await request;
-    for (const { postEl } of batch) if (classifying.get(postEl) === request) classifying.delete(postEl);
+    for (const { postEl } of batch) {
+      if (classifying.get(postEl) === request) classifying.delete(postEl);
+      reading.delete(postEl);
+    }
     if (asked !== generation) return; // the epoch changed meanwhile: these posts are being classified again
     for (const result of answer?.results ?? []) {
       const item = batch[result.key];
       if (!item) continue;
-      postVerdicts.set(item.postEl, { fp: item.fp, matched: result.matched, responses: result.responses ?? {} });
-      changed.delete(item.postEl);
-      watcher.observe(item.postEl, { subtree: true, childList: true, characterData: true, attributes: true,
-        attributeFilter: ["href", "aria-label", "alt"] });
+      // `post` is what was read: an action on the post while it is unchanged uses it rather than read it again. A
+      // change seen while it was asked about stays noted, so the next action reads the post and compares.
+      postVerdicts.set(item.postEl,
+        { fp: item.fp, matched: result.matched, responses: result.responses ?? {}, post: item.post });
       viewport.unobserve(item.postEl); // known now; a changed post is read again when acted on
     }
     // A count of answered batches: lets tests and the benchmark wait for "classified ahead".
@@ -226,8 +238,15 @@
     Netral.health.schedule();
   }
 
+  /** What a classified post read when it was classified (or last acted on), while it has not changed since. */
+  function readOf(postEl) {
+    const record = postEl && postVerdicts.get(postEl);
+    return record?.post && !changed.has(postEl) ? record.post : null;
+  }
+
   Netral.verdicts = {
     known,
+    readOf,
     /** The classification in flight for this post (a promise that settles when it is answered), else null. */
     classifying: (postEl) => (postEl && classifying.get(postEl)) ?? null, remember, rememberDraft, alreadyAcknowledged, rememberAcknowledged, observe, forget, reclassify,
     get generation() { return generation; },

@@ -1,5 +1,8 @@
-// The warning: <netral-warning> on document.documentElement, a CLOSED shadow root holding a modal <dialog> (top
-// layer, the page inert behind it) that is filled by one iframe of the extension's own origin, pages/warning.html.
+// The warning: <netral-warning> on document.documentElement, a CLOSED shadow root holding one iframe of the
+// extension's own origin, pages/warning.html. At the click the frame's layer enters the top layer as a popover (no
+// cost but its own), so the warning is on screen in the next frame; right after that frame it moves, without
+// reloading or losing focus (moveBefore), into a modal <dialog>, which makes the page inert behind it (a style pass
+// over the whole page: several ms on a long feed, paid once the warning is already seen).
 // The page can reach only the host element: the warning's content, its buttons and its visibility check live in
 // that document, which talks to this content script through a MessagePort handed over with a nonce in its URL.
 // A top frame keeps one such frame ready (hidden, no data-verdict) and renders into it the warning of the post the
@@ -21,15 +24,17 @@
             width: 0 !important; height: 0 !important; opacity: 1 !important; visibility: visible !important;
             transform: none !important; filter: none !important; clip-path: none !important; mask: none !important;
             z-index: 2147483647 !important; pointer-events: auto !important; }
-    dialog { all: initial; position: fixed; inset: 0; width: 100vw; height: 100vh; max-width: none; max-height: none;
-             margin: 0; padding: 0; border: 0; background: transparent; overflow: hidden; }
-    dialog:not([open]):not(.idle) { display: none; }
+    dialog, .layer { all: initial; position: fixed; inset: 0; width: 100vw; height: 100vh; max-width: none;
+             max-height: none; margin: 0; padding: 0; border: 0; background: transparent; overflow: hidden; }
+    dialog:not([open]):not(.moving):not(.idle), .layer:not(:popover-open):not(.idle) { display: none; }
+    dialog.moving, .layer:popover-open { display: block; }
     /* The frame kept ready stays rendered (a hidden cross-origin frame is throttled and needs frames to wake),
        but cannot be seen, hit or focused. */
-    dialog.idle { display: block; opacity: 0; pointer-events: none; }
-    dialog::backdrop { background: transparent; }
+    .idle { display: block; opacity: 0; pointer-events: none; }
+    dialog::backdrop, .layer::backdrop { background: transparent; }
     iframe { all: initial; display: block; width: 100%; height: 100%; border: 0; }`;
 
+  const MOVES = typeof Element.prototype.moveBefore === "function"; // a state-preserving move (Chrome 133+)
   let current = null; // the warning shown now: {host, finish}
   let prepared = null; // a ready frame for the next warning (top frame only)
 
@@ -93,18 +98,24 @@
     const root = host.attachShadow({ mode: "closed" });
     const style = document.createElement("style");
     style.textContent = STYLE;
-    const dialog = document.createElement("dialog");
+    const layer = document.createElement("div"); // the popover the warning is first shown in
+    layer.popover = "manual";
+    const dialog = document.createElement("dialog"); // the modal it moves into
     const iframe = document.createElement("iframe");
     const nonce = crypto.randomUUID();
     iframe.src = `${PAGE}#${nonce}`;
     iframe.setAttribute("title", Netral.t("warningFrameTitle"));
-    dialog.append(iframe);
-    dialog.className = "idle";
-    dialog.inert = true;
-    root.append(style, dialog);
+    layer.className = "layer";
+    // Where the frame waits, hidden, and is first shown: the popover; in a browser without moveBefore (Chrome
+    // before 133), which would reload a moved frame, the dialog, opened modal at once.
+    const holder = MOVES ? layer : dialog;
+    holder.append(iframe);
+    holder.classList.add("idle");
+    holder.inert = true;
+    root.append(style, layer, dialog);
     const channel = new MessageChannel();
-    const frame = { host, dialog, iframe, port: channel.port1, loads: 0, ready: false, listeners: new Set(),
-      staged: null };
+    const frame = { host, layer, dialog, holder, iframe, port: channel.port1, loads: 0, ready: false,
+      listeners: new Set(), staged: null };
     frame.whenReady = new Promise((resolve) => { frame.markReady = resolve; });
     channel.port1.onmessage = ({ data }) => {
       if (data?.what === "ready") { frame.ready = true; frame.markReady(); }
@@ -179,7 +190,7 @@
     if (current) current.finish({ outcome: "cancelled" });
     const focusedBefore = document.activeElement;
     const frame = takeFrame();
-    const { host, dialog, iframe, port } = frame;
+    const { host, layer, dialog, holder, iframe, port } = frame;
     host.setAttribute("data-verdict", verdict);
 
     return new Promise((resolve) => {
@@ -202,6 +213,7 @@
         frame.listeners.clear();
         port.close();
         if (current?.host === host) current = null;
+        if (layer.matches(":popover-open")) layer.hidePopover();
         dialog.close();
         prepare(); // the next warning's frame loads now, so it is ready (and can be staged) by the next click
         // Taken down a moment later: a frame destroyed while the browser still routes the click's mouseup into
@@ -224,9 +236,34 @@
       function raise() {
         if (raises >= MAX_RAISES || !host.isConnected) { finish({ outcome: "interrupted" }); return; }
         raises += 1;
-        dialog.close();
-        dialog.showModal();
+        if (dialog.open) {
+          dialog.close();
+          dialog.showModal();
+        } else {
+          layer.hidePopover();
+          layer.showPopover();
+        }
         iframe.focus();
+      }
+
+      /**
+       * The popover's frame into the modal dialog, after the frame that first showed it: moveBefore keeps the
+       * frame's document, its rendering and its focus, so nothing on screen changes; then the page is inert.
+       */
+      function turnModal() {
+        if (done || dialog.open || !usable(frame)) return;
+        dialog.classList.add("moving"); // displayed while the frame moves in, so it never sits in a hidden subtree
+        try {
+          dialog.moveBefore(iframe, null);
+        } catch {
+          dialog.classList.remove("moving"); // stays the popover: pointer and keys are still the warning's alone
+          return;
+        }
+        dialog.showModal();
+        dialog.classList.remove("moving");
+        layer.hidePopover();
+        iframe.focus();
+        performance.mark("netral:modal");
       }
 
       frame.listeners.add((data) => {
@@ -250,9 +287,12 @@
 
       current = { host, finish };
       if (!usable(frame)) { finish({ outcome: "interrupted" }); return; }
-      dialog.className = "";
-      dialog.inert = false;
-      dialog.showModal(); // costs a style pass over the whole page (it makes the page inert): ms on a long feed
+      holder.classList.remove("idle");
+      holder.inert = false;
+      // The top layer with no style pass over the page (the modal comes a frame later); without moveBefore, modal
+      // at once (the page made inert now: several ms on a long feed).
+      if (holder === layer) layer.showPopover();
+      else dialog.showModal();
       iframe.focus();
       performance.mark("netral:host-open");
       watcher.observe(document.documentElement, { childList: true, attributes: true, attributeFilter: ["inert"] });
@@ -263,9 +303,9 @@
         performance.mark("netral:host-shown");
         const at = performance.timeOrigin + performance.now();
         frame.whenReady.then(() => { if (!done) port.postMessage({ what: "painted", id, at }); });
-        // After this frame's paint the next warning's frame starts loading while this one is read, so a warning
-        // that follows soon after finds its frame ready.
-        setTimeout(prepare, 0);
+        // After this frame's paint: the page made inert behind the warning, then the next warning's frame starts
+        // loading while this one is read, so a warning that follows soon after finds its frame ready.
+        setTimeout(() => { turnModal(); prepare(); }, 0);
       });
     });
   }
