@@ -14,7 +14,6 @@ A caller of a foreign origin gets `{"error": "forbidden_origin"}` and nothing el
 `host_manifest(path, origins)`.
 """
 
-import http.client
 import json
 import secrets
 import struct
@@ -62,6 +61,8 @@ def probe(host: str, port: int, token: str, timeout: float = PROBE_TIMEOUT) -> s
     """Who answers on host:port: "ours" (proved it holds `token` for that very port), "companion"
     (a Netral companion with another token: another user's), or "other" (anything else, or nobody).
     The token is never sent."""
+    import http.client  # here: `serve` probes only when a port file is left, and starts without it
+
     nonce = secrets.token_hex(16)
     address = f"[{host}]" if ":" in host else host
     try:

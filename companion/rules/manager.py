@@ -5,7 +5,6 @@ import logging
 import os
 import re
 import threading
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -76,6 +75,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _fetch(url: str) -> bytes:
+    import urllib.request  # only with --rules-url: `serve` starts without it
+
     with urllib.request.urlopen(url, timeout=30) as answer:
         return answer.read(MAX_DOWNLOAD)
 
