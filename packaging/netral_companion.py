@@ -31,5 +31,5 @@ if __name__ == "__main__":
         from companion.native_host import main
     else:
         redirect_output()
-        from companion.cli import main  # with `setup`, which the MSI's custom actions run
+        from companion.launch import main  # the CLI, with `setup` (the MSI's custom actions)
     main()

@@ -577,7 +577,7 @@ def compile_verified(raw: bytes, sha256: str | None = None) -> bytes | tuple[str
         if read in (sha256, None):  # None: the child failed, and the result says how
             return result
         # The file changed between the two reads: the child's tables are not of these bytes.
-    with child_pool() as pool:
+    with take_spare() or child_pool() as pool:
         return _outcome(pool.submit(_compile_given, raw, sha256))[1]
 
 
@@ -623,7 +623,7 @@ def compile_early(
     sha256 = digest(raw)
     if sha256 in _early:
         return
-    pool = child_pool()
+    pool = take_spare() or child_pool()
     now = datetime.now(UTC)
     source = raw if path is None else Path(path)
     _early[sha256] = (pool, pool.submit(_compile_signed, source, sig_raw, trusted_keys_path, now))
@@ -665,8 +665,35 @@ def prove_early(raw: bytes, sig_raw: bytes, trusted_keys_path: Path) -> None:
     run_early(prove, raw, sig_raw, trusted_keys_path, name="netral-prove")
 
 
+# A compile helper started before the command line's imports (companion.launch), for compile_early.
+_spare: list[ProcessPoolExecutor] = []
+
+
+def spawn_spare() -> None:
+    """Start one compile helper now, ahead of knowing what it will compile (its interpreter and
+    imports take a few hundred ms); compile_early takes it, discard_early lets an unused one go."""
+    if not _spare:
+        pool = child_pool()
+        pool.submit(_ready)  # a pool starts its worker at the first task
+        _spare.append(pool)
+
+
+def _ready() -> None:
+    """The task that makes a spare helper start."""
+
+
+def take_spare() -> ProcessPoolExecutor | None:
+    return _spare.pop() if _spare else None
+
+
 def discard_early() -> None:
-    """Let go of early compiles nobody took over (their bundle was rejected or cached)."""
+    """Let go of early compiles nobody took over (their bundle was rejected or cached), and of a
+    spare helper nobody used."""
+    while _spare:
+        # Waited for in a thread of its own: a helper still starting up must finish its start before
+        # it can be told to exit (shut down without waiting, it could stay behind, idle).
+        spare = _spare.pop()
+        threading.Thread(target=spare.shutdown, daemon=True, name="netral-spare-exit").start()
     while _early:
         pool, _ = _early.popitem()[1]
         pool.shutdown(wait=False, cancel_futures=True)

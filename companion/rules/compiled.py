@@ -480,6 +480,32 @@ class CompiledCache:
         """Let go of files decoded ahead that no acceptance took (their bundle was refused)."""
         cls._ahead.clear()
 
+    def remember_startup(self, compiled: dict[Path, str]) -> None:
+        """Note which files the startup bundles were (path -> the SHA-256 of the bytes compiled):
+        companion.launch reads it to guess, before any import, whether the next start compiles.
+        Best effort, like put()."""
+        entries = {}
+        for path, sha256 in compiled.items():
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if self._path(sha256).is_file():
+                entries[str(path.resolve())] = [stat.st_size, stat.st_mtime_ns, sha256]
+        target = self.directory / "startup.json"
+        try:
+            if target.is_file() and json.loads(target.read_text(encoding="utf-8")) == entries:
+                return  # nothing new: no write at every start
+        except (OSError, ValueError):
+            pass
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            partial = self.directory / ".startup.json.partial"
+            partial.write_text(json.dumps(entries), encoding="utf-8")
+            os.replace(partial, target)
+        except OSError:
+            return
+
     def _load(self, sha256: str) -> Compiled | None:
         try:
             return loads(self._path(sha256).read_bytes())

@@ -220,7 +220,7 @@ class RulesManager:
         False) the rules dir's bundles."""
         await_early()
         with self._lock:
-            candidates, hashes = [], set()
+            candidates, hashes, large = [], set(), {}
             installed = sorted(self._rules_dir.glob("*.bundle.json")) if rules_dir else []
             for path in [*paths, *installed]:
                 if path.parent == self._rules_dir:
@@ -228,6 +228,8 @@ class RulesManager:
                 try:
                     raw, sig = _read_ahead.pop(path, None) or read_bundle_files(path)
                     sha256 = digest(raw)
+                    if len(raw) >= CHILD_THRESHOLD:
+                        large[path] = sha256
                     if sha256 in hashes:
                         continue
                     hashes.add(sha256)
@@ -245,6 +247,8 @@ class RulesManager:
                     continue
                 self._consider(bundle, str(path), background=True)
                 break
+            if self._cache is not None and large:
+                self._cache.remember_startup(large)  # the next start's guess (companion.launch)
         if self.current is None:
             log.warning("no rules bundle accepted: /v1/check answers 503 until one is installed "
                         "with `netral-companion install-rules BUNDLE`")
