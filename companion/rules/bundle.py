@@ -660,11 +660,6 @@ def run_early(job, *args, name: str = "netral-ahead") -> None:
     _ahead.append(thread)
 
 
-def prove_early(raw: bytes, sig_raw: bytes, trusted_keys_path: Path) -> None:
-    """prove() in a thread while the companion imports its web stack."""
-    run_early(prove, raw, sig_raw, trusted_keys_path, name="netral-prove")
-
-
 # A compile helper started before the command line's imports (companion.launch), for compile_early.
 _spare: list[ProcessPoolExecutor] = []
 

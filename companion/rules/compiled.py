@@ -22,6 +22,8 @@ from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any, ClassVar
 
+# The note's name is the reader's (the entry point, which imports nothing heavy to read it).
+from companion.launch import HINT as STARTUP_NOTE
 from companion.rules.normalize import hashtag_key, normalize
 
 ACTIONS = ("like", "comment", "share", "post", "follow")
@@ -492,7 +494,7 @@ class CompiledCache:
                 continue
             if self._path(sha256).is_file():
                 entries[str(path.resolve())] = [stat.st_size, stat.st_mtime_ns, sha256]
-        target = self.directory / "startup.json"
+        target = self.directory / STARTUP_NOTE
         try:
             if target.is_file() and json.loads(target.read_text(encoding="utf-8")) == entries:
                 return  # nothing new: no write at every start
@@ -500,7 +502,7 @@ class CompiledCache:
             pass
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            partial = self.directory / ".startup.json.partial"
+            partial = self.directory / f".{STARTUP_NOTE}.partial"
             partial.write_text(json.dumps(entries), encoding="utf-8")
             os.replace(partial, target)
         except OSError:

@@ -266,12 +266,13 @@ def test_a_background_automaton_starts_when_serve_listens_or_at_the_first_check(
 
 
 def test_signatures_proven_ahead_count_only_for_trusted_unexpired_keys_on_those_bytes(kit, key):
-    """prove_early's results are reused, but never for another key, other bytes, an expired key,
-    or a signature entry that is not a string (4 attacks); the memo is cleared after startup."""
+    """prove()'s results (found ahead, in a thread) are reused, but never for another key, other
+    bytes, an expired key, or a signature entry that is not a string (4 attacks); the memo is
+    cleared after startup."""
     raw = kit.encode(kit.example())
     sig = kit.sig_file(key.signature(raw))
     trusted = kit.trusted([key])
-    bundle_module.prove_early(raw, sig, kit.tmp_path / "trusted_keys.json")
+    bundle_module.run_early(bundle_module.prove, raw, sig, kit.tmp_path / "trusted_keys.json")
     bundle_module.await_early()
     digest = hashlib.sha256(raw).hexdigest()
     assert (digest, key.keyid, json.loads(sig)["signatures"][0]["sig"]) in bundle_module._proven
