@@ -121,6 +121,30 @@ def test_an_allowed_post_liked_and_unliked_is_not_read_again_but_new_words_are(h
     assert len(site_log(home, "like")) == 3
 
 
+def test_a_post_changed_while_it_is_classified_is_read_again_at_the_click(home, ui):
+    """The post's words change after it was read for its classification and before the answer
+    (the page rewrites it as soon as the batch is sent): the answer is about the old words, so the
+    like reads the post again and warns about the new ones."""
+    home.evaluate("""() => new PerformanceObserver((list, observer) => {
+        const post = document.querySelector("article[data-post='1201'] [data-testid='tweetText']");
+        if (!post || !list.getEntriesByName('netral:classify-sent').length) return;
+        observer.disconnect();
+        post.textContent = 'Ayo dukung Prabowo, coblos nomor urut 2';
+        window.__rewritten = true;
+    }).observe({entryTypes: ['mark']})""")
+    batches = home.evaluate("Number(document.documentElement.dataset.netralClassified || 0)")
+    home.evaluate("""window.__insertPost({id: "1201", name: "Dapur Ibu", handle: "dapuribu",
+                     text: "Sambal matah paling enak"})""")
+    home.wait_for_function("window.__rewritten === true")
+    home.wait_for_function(
+        f"Number(document.documentElement.dataset.netralClassified) > {batches}")
+    home.locator("article[data-post='1201'] [data-testid='like']").click()
+    assert wait_for_warning(home) == "warn"
+    assert ui("signalName", "prabowo") in warning_text(home)
+    press_warning_button(home, "cancel")
+    assert site_log(home, "like") == []
+
+
 def test_a_post_classified_ahead_is_not_read_again_to_warn(home, ui):
     """The post read for its classification, unchanged since, is what the warning uses: pointing
     at its like and clicking it reads nothing (0 reads), and the warning still shows the hashtag
