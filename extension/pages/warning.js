@@ -8,6 +8,7 @@
 (() => {
   const MIN_VISIBLE_MS = 500;
   const CHECK_MS = 1200; // how often a warning that is not fully visible says so
+  const FOCUS_FRAMES = 10; // frames after the reveal, and after the host moved the frame, that put a lost focus back
   const NOTE_MAX = 500;
   const ACTION_KEYS = { like: "warningActionLike", comment: "warningActionComment", share: "warningActionShare",
     post: "warningActionPost", follow: "warningActionFollow" };
@@ -217,6 +218,7 @@
     dialog.classList.remove("staged");
     document.body.classList.remove("staged");
     dialog.querySelector('[data-netral-action="cancel"]').focus();
+    keepFocus(FOCUS_FRAMES);
     observer.observe(dialog);
     // Never fully visible, or hidden again: ask the content script to put it back on top (it gives up after a few).
     setInterval(() => { if (visibleSince === null && !decided) port.postMessage({ what: "obscured" }); }, CHECK_MS);
@@ -242,9 +244,22 @@
   // dialog turns modal), it comes back to the control that had it, not to the document's body.
   let lastFocused = null;
   document.addEventListener("focusin", (event) => { lastFocused = event.target; });
-  window.addEventListener("focus", () => {
-    if (document.activeElement === document.body && lastFocused?.isConnected) lastFocused.focus();
-  });
+  window.addEventListener("focus", () => keepFocus(0));
+
+  /**
+   * The focus back on the warning's control that had it (Batal at first) when it fell to the document's body, now
+   * and for the next `frames` frames. The content script opens and then moves the frame that holds this document
+   * (a popover, then its modal dialog, in another process): under load the reveal's focus() can come while this
+   * document is still inert to its parent, or be reset by that move, with no window focus event to repair it.
+   */
+  function keepFocus(frames) {
+    if (!revealed || decided) return;
+    if (!document.activeElement || document.activeElement === document.body) {
+      const inDialog = lastFocused?.isConnected && dialog.contains(lastFocused);
+      (inDialog ? lastFocused : dialog.querySelector('[data-netral-action="cancel"]')).focus();
+    }
+    if (frames > 0) requestAnimationFrame(() => keepFocus(frames - 1));
+  }
 
   window.addEventListener("message", function accept(event) {
     if (port || !nonce || event.source !== window.parent || event.data?.netral !== nonce || !event.ports?.[0]) return;
@@ -255,6 +270,8 @@
         if (data?.what === "painted" && typeof data.at === "number" && data.id === stagedId) {
           paintedAt = data.at;
           stamp();
+        } else if (data?.what === "moved") {
+          keepFocus(FOCUS_FRAMES);
         }
       } else if (data?.what === "render" && typeof data.id === "string") {
         stage(data.id, data.warning);

@@ -263,6 +263,7 @@
         dialog.classList.remove("moving");
         layer.hidePopover();
         iframe.focus();
+        port.postMessage({ what: "moved" }); // the frame puts its focus back on its button if the move lost it
         performance.mark("netral:modal");
       }
 
