@@ -251,12 +251,14 @@
        * frame's document, its rendering and its focus, so nothing on screen changes; then the page is inert.
        */
       function turnModal() {
-        if (done || dialog.open || !usable(frame)) return;
+        if (done || !usable(frame)) return;
+        if (dialog.open) { iframe.focus(); return; } // raised before this ran
         dialog.classList.add("moving"); // displayed while the frame moves in, so it never sits in a hidden subtree
         try {
           dialog.moveBefore(iframe, null);
         } catch {
           dialog.classList.remove("moving"); // stays the popover: pointer and keys are still the warning's alone
+          iframe.focus();
           return;
         }
         dialog.showModal();
@@ -292,9 +294,10 @@
       holder.inert = false;
       // The top layer with no style pass over the page (the modal comes a frame later); without moveBefore, modal
       // at once (the page made inert now: several ms on a long feed).
+      // The focus moves into the frame with the modal a frame later (keys meanwhile are the warning's alone, see
+      // below): focusing a frame of another process costs about a millisecond that the first paint need not wait.
       if (holder === layer) layer.showPopover();
-      else dialog.showModal();
-      iframe.focus();
+      else { dialog.showModal(); iframe.focus(); }
       performance.mark("netral:host-open");
       watcher.observe(document.documentElement, { childList: true, attributes: true, attributeFilter: ["inert"] });
       watcher.observe(host, { attributes: true });
