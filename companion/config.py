@@ -8,7 +8,6 @@ import os
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -21,21 +20,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_PORT = 47613
 # The pinned ID of our extension (the manifest's "key" fixes it on every machine).
 DEFAULT_ORIGIN = "chrome-extension://hpacmafgmndfplepbodgnlklobkdbkag"
-DEFAULT_BUNDLE = "netral-default.bundle.json"
-DEFAULT_TRUSTED_KEYS = "trusted_keys.json"
+# The files shipped in shared_rules, and how they are found, have their home in the entry point,
+# which reads them before anything heavy is imported.
+from companion.launch import DEFAULT_BUNDLE, DEFAULT_TRUSTED_KEYS, embedded  # noqa: E402
 
 
 class CompanionError(Exception):
     """A problem the person running the companion can fix; the message says how, in one sentence."""
-
-
-def embedded(name: str) -> Path | None:
-    """The path of a file shipped in package `shared_rules` (also in a frozen build), or None."""
-    try:
-        path = Path(str(resources.files("shared_rules") / name))
-    except (ModuleNotFoundError, TypeError):
-        return None
-    return path if path.is_file() else None
 
 
 def utc_now() -> datetime:

@@ -9,28 +9,61 @@ written by `serve`). A wrong guess costs only time: `serve` decides everything a
 nobody used is let go.
 """
 
+import contextlib
 import json
 import os
 import sys
+from importlib import resources
 from pathlib import Path
 
 LARGE = 8 * 1024 * 1024  # companion.rules.bundle.CHILD_THRESHOLD (a test keeps them equal)
 HINT = "startup.json"  # in DATA_DIR/cache: bundle path -> [size, mtime_ns, sha256] last compiled
+DEFAULT_BUNDLE = "netral-default.bundle.json"
+DEFAULT_TRUSTED_KEYS = "trusted_keys.json"
+
+
+def embedded(name: str) -> Path | None:
+    """The path of a file shipped in package `shared_rules` (also in a frozen build), or None."""
+    try:
+        path = Path(str(resources.files("shared_rules") / name))
+    except (ModuleNotFoundError, TypeError):
+        return None
+    return path if path.is_file() else None
 
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["serve"]:
-        try:
-            if compile_likely(args[1:], os.environ):
-                from companion.rules.bundle import spawn_spare
-
-                spawn_spare()
-        except Exception:  # only ever a head start: `serve` does it all itself
-            pass
+        with contextlib.suppress(Exception):  # only ever a head start: `serve` does it all
+            head_start(args[1:], os.environ)
     from companion.cli import main as cli_main
 
     cli_main(argv)
+
+
+def head_start(args: list[str], environ) -> None:
+    """When a compile is likely: the compile itself, of a bundle named on the command line or in
+    NETRAL_RULES, checked against the trusted keys `serve` will use (the machine policy names
+    neither); else, for a bundle in the rules dir, whose data dir the policy may move, a helper
+    that waits for `serve` to name it."""
+    files = likely_compiles(args, environ)
+    if not files:
+        return
+    from companion.rules import bundle
+
+    named = startup_paths(args, environ)[0]
+    trusted = trusted_keys_path(args, environ)
+    if trusted is not None and files[0] in named:
+        bundle.compile_file_early(files[0], trusted)
+    else:
+        bundle.spawn_spare()
+
+
+def trusted_keys_path(args: list[str], environ) -> Path | None:
+    """The trusted keys file `serve` reads: --trusted-keys, NETRAL_TRUSTED_KEYS, else the embedded
+    one (companion.config.Settings.trusted_keys_path)."""
+    given = (_values(args, "--trusted-keys") or [environ.get("NETRAL_TRUSTED_KEYS") or ""])[-1]
+    return Path(given) if given else embedded(DEFAULT_TRUSTED_KEYS)
 
 
 def _values(args: list[str], option: str) -> list[str]:
@@ -60,12 +93,19 @@ def startup_paths(args: list[str], environ) -> tuple[list[Path], Path]:
 
 def compile_likely(args: list[str], environ) -> bool:
     """Whether a startup bundle is large and not the file the cache last compiled."""
+    return bool(likely_compiles(args, environ))
+
+
+def likely_compiles(args: list[str], environ) -> list[Path]:
+    """The startup bundles that are large and not the file the cache last compiled, named ones
+    first."""
     rules, data_dir = startup_paths(args, environ)
     cache = data_dir / "cache"
     try:
         hint = json.loads((cache / HINT).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         hint = {}
+    found = []
     for path in [*rules, *sorted((data_dir / "rules").glob("*.bundle.json"))]:
         try:
             stat = path.stat()
@@ -77,5 +117,5 @@ def compile_likely(args: list[str], environ) -> bool:
         if not (isinstance(known, list) and len(known) == 3 and known[:2] == [stat.st_size,
                                                                                stat.st_mtime_ns]
                 and isinstance(known[2], str) and (cache / f"{known[2]}.compiled").is_file()):
-            return True
-    return False
+            found.append(path)
+    return found

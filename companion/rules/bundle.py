@@ -623,10 +623,44 @@ def compile_early(
     sha256 = digest(raw)
     if sha256 in _early:
         return
+    started = _by_path.pop(_file_key(path, trusted_keys_path), None) if path else None
+    if started is not None:
+        # The entry point's compile of this file: its answer names the SHA-256 of what it read,
+        # and compile_verified uses it only if that is raw's.
+        _early[sha256] = started
+        return
     pool = take_spare() or child_pool()
     now = datetime.now(UTC)
     source = raw if path is None else Path(path)
     _early[sha256] = (pool, pool.submit(_compile_signed, source, sig_raw, trusted_keys_path, now))
+
+
+# (bundle file, trusted keys file) -> (pool, future) of a child compile the entry point started
+# before `serve` read any bytes (companion.launch); compile_early takes it over for those bytes.
+_by_path: dict[tuple[Path, Path], tuple[ProcessPoolExecutor, Any]] = {}
+
+
+def _file_key(path: Path, trusted_keys_path: Path) -> tuple[Path, Path]:
+    return Path(path).resolve(), Path(trusted_keys_path).resolve()
+
+
+def compile_file_early(path: Path, trusted_keys_path: Path) -> None:
+    """Start the child compile of a large bundle file before the command line's imports.
+
+    The child reads the file and its .sig itself, checks the signatures against the trusted keys
+    file and only then parses, as compile_early's child does. `serve` later reads the file, and
+    compile_early takes this compile over; its tables are used only for bytes of the same
+    SHA-256 (a file replaced in between is compiled again), and only after verify_bundle's own
+    signature check. Half a second sooner than compile_early: the child's own imports end before
+    `serve` has read the file.
+    """
+    key = _file_key(path, trusted_keys_path)
+    if key in _by_path:
+        return
+    pool = take_spare() or child_pool()
+    now = datetime.now(UTC)
+    _by_path[key] = (pool, pool.submit(_compile_signed, Path(path), None, Path(trusted_keys_path),
+                                       now))
 
 
 # (SHA-256 of the bytes, keyid, signature as written) found valid by prove(): a fact about
@@ -692,8 +726,21 @@ def discard_early() -> None:
     while _early:
         pool, _ = _early.popitem()[1]
         pool.shutdown(wait=False, cancel_futures=True)
+    while _by_path:
+        # Started for a file acceptance then did not compile (its tables were cached after all):
+        # the helper is ended, not left to finish a compile nobody reads.
+        pool, _ = _by_path.popitem()[1]
+        _end_helper(pool)
     _proven.clear()
     _digests.clear()
+
+
+def _end_helper(pool: ProcessPoolExecutor) -> None:
+    """End a helper now, even mid-compile: its process is terminated (the executor has no public
+    way to; its future fails with BrokenProcessPool, and nobody reads it), the pool shut down."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 # id -> (bytes, their SHA-256) of the startup bundles read ahead: the same 56 MB object goes from
@@ -722,13 +769,18 @@ def await_early() -> None:
 
 
 def _compile_signed(
-    source: bytes | Path, sig_raw: bytes, trusted_keys_path: Path, now: datetime
+    source: bytes | Path, sig_raw: bytes | None, trusted_keys_path: Path, now: datetime
 ) -> tuple[str, bytes | tuple[str, str]]:
     """In the child: steps 2 and 3 in order, so no unsigned bytes are ever parsed. The bytes are
-    given, or read from a file; the answer is (their SHA-256, the tables or a rejection)."""
+    given, or read from a file (and without `sig_raw`, its .sig too); the answer is (their
+    SHA-256, the tables or a rejection)."""
     try:
-        raw = source if isinstance(source, bytes) else _read_capped(source, MAX_BUNDLE_BYTES,
-                                                                    "bundle")
+        if sig_raw is None:
+            raw, sig_raw = read_bundle_files(Path(source))
+        elif isinstance(source, bytes):
+            raw = source
+        else:
+            raw = _read_capped(source, MAX_BUNDLE_BYTES, "bundle")
     except BundleRejected as error:
         return ("", (error.reason, error.detail))
     sha256 = hashlib.sha256(raw).hexdigest()

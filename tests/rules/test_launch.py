@@ -123,3 +123,124 @@ def test_a_spare_helper_is_taken_by_the_compile_or_let_go(kit, key, monkeypatch)
     while time.monotonic() < deadline and os.path.exists(f"/proc/{pid}"):
         time.sleep(0.05)
     assert not os.path.exists(f"/proc/{pid}")
+
+
+@pytest.fixture
+def no_threshold(monkeypatch, small_threshold):
+    """Every bundle counts as large, for the guess and for acceptance."""
+    from companion.rules import manager as manager_module
+
+    monkeypatch.setattr(bundle_module, "CHILD_THRESHOLD", 0)
+    monkeypatch.setattr(manager_module, "CHILD_THRESHOLD", 0)
+    yield
+    bundle_module.discard_early()
+
+
+def started_pools(monkeypatch) -> list:
+    """Every compile helper created from now on."""
+    pools = []
+    original = bundle_module.child_pool
+
+    def counted():
+        pools.append(original())
+        return pools[-1]
+
+    monkeypatch.setattr(bundle_module, "child_pool", counted)
+    return pools
+
+
+def start(kit, path, data, trusted_keys):
+    """What `serve` does after the entry point's head start: the read-ahead (compile_ahead), then
+    acceptance; the manager it accepted with."""
+    from companion.rules import manager as manager_module
+
+    manager_module.compile_ahead([path], data / "rules", data / "cache", trusted_keys)
+    manager = manager_module.RulesManager(None, trusted_keys, data / "rules",
+                                          clock=lambda: kit.now, cache_dir=data / "cache")
+    manager.load_startup([path])
+    return manager
+
+
+def test_a_named_bundle_is_compiled_from_the_entry_point_and_taken_over(
+    kit, key, monkeypatch, no_threshold
+):
+    """`serve --rules B` with B not compiled before: the entry point starts B's compile itself
+    (no spare waiting for `serve`), in the one helper acceptance then uses."""
+    pools = started_pools(monkeypatch)
+    path = kit.write_signed(kit.encode(kit.example()), key)
+    kit.trusted([key])
+    trusted_keys = kit.tmp_path / "trusted_keys.json"
+    data = kit.tmp_path / "data"
+    (data / "rules").mkdir(parents=True)
+    launch.head_start(["--rules", str(path), "--data-dir", str(data),
+                       "--trusted-keys", str(trusted_keys)], {})
+    assert len(bundle_module._by_path) == 1 and not bundle_module._spare
+    manager = start(kit, path, data, trusted_keys)
+    assert manager.current is not None and manager.current.bundle.compiled.entity_count == 1
+    assert len(pools) == 1  # the entry point's: acceptance started no other
+    assert not bundle_module._by_path and not bundle_module._early
+
+
+def test_a_file_replaced_after_the_head_start_is_compiled_again(
+    kit, key, monkeypatch, no_threshold
+):
+    """The entry point's child compiled the old bytes; `serve` reads new ones (version 7, two
+    entities): those are compiled and accepted, never the old file's tables."""
+    pools = started_pools(monkeypatch)
+    path = kit.write_signed(kit.encode(kit.example()), key)
+    kit.trusted([key])
+    trusted_keys = kit.tmp_path / "trusted_keys.json"
+    data = kit.tmp_path / "data"
+    (data / "rules").mkdir(parents=True)
+    launch.head_start(["--rules", str(path), "--data-dir", str(data)],
+                      {"NETRAL_TRUSTED_KEYS": str(trusted_keys)})
+    ((_, future),) = bundle_module._by_path.values()
+    future.result(timeout=60)  # the old file's tables are ready
+    newer = kit.example()
+    newer["version"] = 7
+    newer["entities"].append({**newer["entities"][0], "id": "second"})
+    kit.write_signed(kit.encode(newer), key)
+    manager = start(kit, path, data, trusted_keys)
+    assert manager.current.bundle.version == 7
+    assert manager.current.bundle.compiled.entity_count == 2
+    assert len(pools) == 2  # the head start's, then acceptance's own for the new bytes
+
+
+def test_a_head_start_nobody_takes_is_ended(kit, key, monkeypatch, no_threshold):
+    """The guess was wrong (the tables were cached after all): the helper is ended when startup
+    finishes, even in the middle of its compile, and its process is gone."""
+    path = kit.write_signed(kit.encode(kit.example()), key)
+    kit.trusted([key])
+    trusted_keys = kit.tmp_path / "trusted_keys.json"
+    data = kit.tmp_path / "data"
+    (data / "rules").mkdir(parents=True)
+    start(kit, path, data, trusted_keys)  # compiles and caches
+    bundle_module.compile_file_early(path, trusted_keys)
+    ((pool, compiled),) = bundle_module._by_path.values()
+    compiled.result(timeout=60)
+    busy = pool.submit(time.sleep, 120)  # a helper still at work (a real compile takes seconds)
+    deadline = time.monotonic() + 30
+    while not busy.running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (pid,) = pool._processes
+    manager = start(kit, path, data, trusted_keys)  # from the cache: compile_early never called
+    assert manager.current is not None
+    assert not bundle_module._by_path
+    deadline = time.monotonic() + 10  # ended, not left to finish its 120 s
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{pid}"):
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{pid}")
+
+
+def test_a_bundle_only_in_the_rules_dir_gets_a_spare_helper(tmp_path, small_threshold):
+    """The rules dir's place may be moved by the machine policy, which the entry point does not
+    read: it starts a helper that waits for `serve` to name the file, not a compile."""
+    data = tmp_path / "data"
+    big_file(data / "rules" / "caleg.bundle.json")
+    try:
+        launch.head_start(["--data-dir", str(data)], {})
+        assert len(bundle_module._spare) == 1 and not bundle_module._by_path
+        launch.head_start(["--data-dir", str(tmp_path / "empty")], {})  # nothing to compile
+        assert len(bundle_module._spare) == 1
+    finally:
+        bundle_module.discard_early()
