@@ -92,8 +92,8 @@ def compile_ahead(
 
 def _prepare(paths: list[Path], rules_dir: Path, cache_dir: Path, trusted_keys_path: Path) -> None:
     """Read each large startup bundle and hash it (both release the GIL); start the child compile
-    of one the cache lacks (compile_early), else decode its cached tables (load_ahead); check its
-    signatures (prove). Acceptance still does every step: this only saves it the waiting."""
+    of one the cache lacks (compile_early), else decode its cached tables (load_ahead) and check
+    its signatures (prove). Acceptance still does every step: this only saves it the waiting."""
     cache = CompiledCache(cache_dir)
     for path in [*paths, *sorted(rules_dir.glob("*.bundle.json"))]:
         try:
@@ -106,9 +106,12 @@ def _prepare(paths: list[Path], rules_dir: Path, cache_dir: Path, trusted_keys_p
         # than a second 56 MB copy of the file.
         _read_ahead[path] = (raw, sig)
         try:
-            if not cache.load_ahead(digest(raw, remember=True)):
+            if cache.load_ahead(digest(raw, remember=True)):
+                prove(raw, sig, trusted_keys_path)
+            else:
+                # The child checks the signatures itself before it parses; acceptance checks them
+                # again while the child compiles, on the core this thread would take from it now.
                 compile_early(raw, sig, trusted_keys_path, path)
-            prove(raw, sig, trusted_keys_path)
         except Exception as error:  # e.g. no process could be started: acceptance does it all
             log.warning("could not prepare %s ahead (%s); it is accepted without", path, error)
 
