@@ -17,12 +17,13 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# The files shipped in shared_rules, and how they are found, have their home in the entry point,
+# which reads them before anything heavy is imported.
+from companion.launch import DEFAULT_BUNDLE, DEFAULT_TRUSTED_KEYS, embedded
+
 DEFAULT_PORT = 47613
 # The pinned ID of our extension (the manifest's "key" fixes it on every machine).
 DEFAULT_ORIGIN = "chrome-extension://hpacmafgmndfplepbodgnlklobkdbkag"
-# The files shipped in shared_rules, and how they are found, have their home in the entry point,
-# which reads them before anything heavy is imported.
-from companion.launch import DEFAULT_BUNDLE, DEFAULT_TRUSTED_KEYS, embedded  # noqa: E402
 
 
 class CompanionError(Exception):

@@ -149,6 +149,15 @@ def started_pools(monkeypatch) -> list:
     return pools
 
 
+def signed_start(kit, key):
+    """A signed example bundle, its trusted keys file and an empty data dir: (bundle, keys, dir)."""
+    path = kit.write_signed(kit.encode(kit.example()), key)
+    kit.trusted([key])
+    data = kit.tmp_path / "data"
+    (data / "rules").mkdir(parents=True)
+    return path, kit.tmp_path / "trusted_keys.json", data
+
+
 def start(kit, path, data, trusted_keys):
     """What `serve` does after the entry point's head start: the read-ahead (compile_ahead), then
     acceptance; the manager it accepted with."""
@@ -167,11 +176,7 @@ def test_a_named_bundle_is_compiled_from_the_entry_point_and_taken_over(
     """`serve --rules B` with B not compiled before: the entry point starts B's compile itself
     (no spare waiting for `serve`), in the one helper acceptance then uses."""
     pools = started_pools(monkeypatch)
-    path = kit.write_signed(kit.encode(kit.example()), key)
-    kit.trusted([key])
-    trusted_keys = kit.tmp_path / "trusted_keys.json"
-    data = kit.tmp_path / "data"
-    (data / "rules").mkdir(parents=True)
+    path, trusted_keys, data = signed_start(kit, key)
     launch.head_start(["--rules", str(path), "--data-dir", str(data),
                        "--trusted-keys", str(trusted_keys)], {})
     assert len(bundle_module._by_path) == 1 and not bundle_module._spare
@@ -187,11 +192,7 @@ def test_a_file_replaced_after_the_head_start_is_compiled_again(
     """The entry point's child compiled the old bytes; `serve` reads new ones (version 7, two
     entities): those are compiled and accepted, never the old file's tables."""
     pools = started_pools(monkeypatch)
-    path = kit.write_signed(kit.encode(kit.example()), key)
-    kit.trusted([key])
-    trusted_keys = kit.tmp_path / "trusted_keys.json"
-    data = kit.tmp_path / "data"
-    (data / "rules").mkdir(parents=True)
+    path, trusted_keys, data = signed_start(kit, key)
     launch.head_start(["--rules", str(path), "--data-dir", str(data)],
                       {"NETRAL_TRUSTED_KEYS": str(trusted_keys)})
     ((_, future),) = bundle_module._by_path.values()
@@ -209,11 +210,7 @@ def test_a_file_replaced_after_the_head_start_is_compiled_again(
 def test_a_head_start_nobody_takes_is_ended(kit, key, monkeypatch, no_threshold):
     """The guess was wrong (the tables were cached after all): the helper is ended when startup
     finishes, even in the middle of its compile, and its process is gone."""
-    path = kit.write_signed(kit.encode(kit.example()), key)
-    kit.trusted([key])
-    trusted_keys = kit.tmp_path / "trusted_keys.json"
-    data = kit.tmp_path / "data"
-    (data / "rules").mkdir(parents=True)
+    path, trusted_keys, data = signed_start(kit, key)
     start(kit, path, data, trusted_keys)  # compiles and caches
     bundle_module.compile_file_early(path, trusted_keys)
     ((pool, compiled),) = bundle_module._by_path.values()

@@ -251,8 +251,7 @@
        * frame's document, its rendering and its focus, so nothing on screen changes; then the page is inert.
        */
       function turnModal() {
-        if (done || !usable(frame)) return;
-        if (dialog.open) { iframe.focus(); return; } // raised before this ran
+        if (done || dialog.open || !usable(frame)) return; // open: without moveBefore, modal and focused at once
         dialog.classList.add("moving"); // displayed while the frame moves in, so it never sits in a hidden subtree
         try {
           dialog.moveBefore(iframe, null);
