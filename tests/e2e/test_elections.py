@@ -12,6 +12,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -42,7 +43,7 @@ from e2e_testkit import (
     warning_verdict,
     wib,
 )
-from playwright.sync_api import Page, Playwright, expect
+from playwright.sync_api import Page, Playwright, Worker, expect
 from test_pages import LANGS, Setup, language_setup, sign_bundle
 
 HOME = "https://x.com/home"
@@ -436,5 +437,74 @@ def test_a_bundle_without_elections_says_nothing_about_stages(setup):
     assert wait_for_warning(page) == "warn"  # always active again
     shown = warning_entities(page)
     assert shown["shared"] is None and shown["entities"] == [[CANDIDATE, None]]
+    press_warning_button(page, "cancel")
+    page.close()
+
+
+# In the service worker: the first batch check after this waits for __netralRelease() (at most
+# 4 s, under the worker's 5 s batch timeout) before its answer is read; single checks are counted.
+HOLD_FIRST_BATCH = """() => {
+    const real = globalThis.__netralRealFetch ??= fetch;
+    let release;
+    const released = new Promise((resolve) => { release = resolve; setTimeout(resolve, 4000); });
+    Object.assign(globalThis, { __netralRelease: release, __netralHeld: 0, __netralChecks: 0 });
+    globalThis.fetch = async (url, init) => {
+      const path = new URL(url, location.href).pathname;
+      if (path === "/v1/check") globalThis.__netralChecks += 1;
+      const response = await real(url, init);
+      if (path === "/v1/check/batch" && globalThis.__netralHeld++ === 0) await released;
+      return response;
+    };
+}"""
+UNHOLD = "() => { globalThis.__netralRelease(); globalThis.fetch = globalThis.__netralRealFetch; }"
+
+
+@contextmanager
+def first_batch_held(worker: Worker) -> Iterator[None]:
+    """The worker's next batch check is held until the block ends, then its fetch is its own."""
+    worker.evaluate(HOLD_FIRST_BATCH)
+    try:
+        yield
+    finally:
+        worker.evaluate(UNHOLD)
+
+
+def classified(page: Page) -> int:
+    return int(page.evaluate("document.documentElement.dataset.netralClassified ?? '0'"))
+
+
+def test_a_post_asked_about_while_the_epoch_changes_is_asked_about_again(setup):
+    """The race a CI run lost on 2026-12-01: a tab hears of a new epoch while a post's batch is in
+    flight. The epoch change leaves that post to its batch, whose answer (asked under the old
+    epoch) is not kept, so the post must be asked about again, or it is never classified."""
+    page = x_home(setup)
+    worker = extension_worker(setup.context)
+    entities = [
+        {k: v for k, v in entity.items() if k != "elections"}
+        for entity in bundle_payload()["entities"]
+    ]
+    # The companion has the new bundle; the extension does not know it yet.
+    publish(setup, "v8", version=8, elections=[], entities=entities)
+    heard, before = rules_changed(page), classified(page)
+    with first_batch_held(worker):
+        page.evaluate("""window.__insertPost({id: "8001", name: "Relawan", handle: "relawan",
+                         text: "Bersama Prabowo Subianto di lapangan"})""")
+        deadline = time.monotonic() + 5
+        while not worker.evaluate("globalThis.__netralHeld") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert worker.evaluate("globalThis.__netralHeld") == 1, "the new post's batch was not sent"
+        # The epoch reaches the tab through a status answer while that batch is held.
+        worker.evaluate("chrome.alarms.create('netral-epoch', {when: Date.now()})")
+        wait_rules_changed(page, heard + 1)
+    # The posts already on the page, asked about again at the epoch change, and the held post
+    # asked about again once its stale answer came back: two batches answered.
+    page.wait_for_function(
+        "(n) => Number(document.documentElement.dataset.netralClassified ?? 0) >= n",
+        arg=before + 2,
+        timeout=10000,
+    )
+    page.locator("article[data-post='8001'] [data-testid='like']").click()
+    assert wait_for_warning(page) == "warn"
+    assert worker.evaluate("globalThis.__netralChecks") == 0, "the like was not classified ahead"
     press_warning_button(page, "cancel")
     page.close()

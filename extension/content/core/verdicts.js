@@ -108,10 +108,7 @@
   // frame: they go out as one batch in the same frame.
   const viewport = new IntersectionObserver((entries) => {
     for (const entry of entries) if (entry.isIntersecting) pending.add(entry.target);
-    if (pending.size && !queued) {
-      queued = true;
-      queueMicrotask(classifyPending);
-    }
+    queueClassify();
   }, { rootMargin: "800px 0px" });
 
   // A post just added is read at the next animation frame (its box is laid out by then), not when the observer
@@ -141,6 +138,11 @@
       }
     }
     fresh.clear();
+    queueClassify();
+  }
+
+  /** The pending posts go out as one batch at the end of this task. */
+  function queueClassify() {
     if (pending.size && !queued) {
       queued = true;
       queueMicrotask(classifyPending);
@@ -178,7 +180,13 @@
       if (classifying.get(postEl) === request) classifying.delete(postEl);
       reading.delete(postEl);
     }
-    if (asked !== generation) return; // the epoch changed meanwhile: these posts are being classified again
+    if (asked !== generation) {
+      // The epoch changed while they were asked about. The posts the epoch change found in flight were left to this
+      // batch (one question per post at a time), so they are asked about again here, under the new epoch.
+      for (const { postEl } of batch) pending.add(postEl);
+      queueClassify();
+      return;
+    }
     for (const result of answer?.results ?? []) {
       const item = batch[result.key];
       if (!item) continue;
