@@ -3,7 +3,6 @@
 One function, so the command an agency previews a bundle with answers exactly as the endpoint.
 """
 
-import dataclasses
 import uuid
 from datetime import datetime
 
@@ -34,7 +33,7 @@ def check_answer(
     return {
         "verdict": result.verdict,
         "check_id": str(uuid.uuid4()),
-        "matches": [dataclasses.asdict(match) for match in result.matches],
+        "matches": [match.body() for match in result.matches],
         "matches_truncated": result.matches_truncated,
         "legal_refs": list(result.legal_refs),
         "message": result.message,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 import threading
 from array import array
@@ -64,6 +65,19 @@ class EntityMatch:
     # {"id", "name", "stage": {"id", "name", "until"}} of the election it counts for, or None for
     # an always-active entity.
     election: dict | None = None
+
+    def body(self) -> dict:
+        """The match as the check answer lists it (dataclasses.asdict, without its deep copy
+        through every field: an answer lists up to 20)."""
+        election = self.election
+        return {
+            "entity_id": self.entity_id,
+            "name": self.name,
+            "kind": self.kind,
+            "signals": [{"type": s.type, "value": s.value} for s in self.signals],
+            # A copy: the timeline keeps the one it hands out for the next check.
+            "election": election and {**election, "stage": dict(election["stage"])},
+        }
 
 
 @dataclass(frozen=True)
@@ -232,12 +246,13 @@ class Matcher:
         if not strong and not weak:
             return _ALLOW
         n_context = len(context)
-        ranked = sorted(
-            strong.keys() | weak.keys(),
+        ranked = strong.keys() | weak.keys()
+        # Only the listed ones need an order: a post naming hundreds lists 20.
+        listed = heapq.nsmallest(
+            MAX_MATCHES, ranked,
             key=lambda e: (e not in strong, -len(strong.get(e, ())) - len(weak.get(e, ()))
                            - (n_context if e in weak else 0), e),
         )
-        listed = ranked[:MAX_MATCHES]
         timeline = self.timeline
         matches = tuple(
             EntityMatch(
@@ -249,11 +264,13 @@ class Matcher:
             for e in listed
         )
         action_index = ACTIONS.index(action)
+        # Per class of entities (their policy and elections; their legal refs), not per entity.
+        levels, refs_of = c.entity_levels, c.entity_refs
         severity = max(
-            timeline.severities(state, c.entity_levels[e], activity[e])[action_index]
-            for e in ranked
+            timeline.severities(state, own, election)[action_index]
+            for own, election in {(levels[e], activity[e]) for e in ranked}
         )
-        refs = sorted({r for e in ranked for r in c.ref_sets[c.entity_refs[e]]})
+        refs = sorted({r for k in {refs_of[e] for e in ranked} for r in c.ref_sets[k]})
         verdict = VERDICTS[severity]
         truncated = len(ranked) - len(listed)
         return MatchResult(
@@ -284,32 +301,37 @@ class Matcher:
             return {}
         c = self._c
         activity = c.entity_activity
+        signals = {p: Signal("weak_name", value) for p, value in values.items()}
         if confirmed:
-            candidates = None  # every entity of every hit counts
-        else:
-            # Only entities listed under two different patterns can have two distinct weak names.
-            seen: dict[int, int] = {}
-            candidates = set()
+            # Every active entity of every hit counts, with each of its weak names once, in the
+            # order the post names them.
+            weak: dict[int, list[Signal]] = {}
             for p in dict.fromkeys(p for p, _, _ in hits):
+                shared, respelled = signals[p], p in self._own_spellings
                 for entity in c.weak_entities[c.weak_offsets[p] : c.weak_offsets[p + 1]]:
-                    if (active is None or active[activity[entity]]) \
-                            and seen.setdefault(entity, p) != p:
-                        candidates.add(entity)
-            if not candidates:
-                return {}
+                    if active is None or active[activity[entity]]:
+                        signal = self._own_signal(p, entity, shared) if respelled else shared
+                        weak.setdefault(entity, []).append(signal)
+            return weak
+        # Only entities listed under two different patterns can have two distinct weak names.
+        seen: dict[int, int] = {}
+        candidates = set()
+        for p in dict.fromkeys(p for p, _, _ in hits):
+            for entity in c.weak_entities[c.weak_offsets[p] : c.weak_offsets[p + 1]]:
+                if (active is None or active[activity[entity]]) \
+                        and seen.setdefault(entity, p) != p:
+                    candidates.add(entity)
+        if not candidates:
+            return {}
         by_entity: dict[int, list[tuple[int, int, int]]] = {}
         for hit in hits:
             p = hit[0]
             for entity in c.weak_entities[c.weak_offsets[p] : c.weak_offsets[p + 1]]:
-                if candidates is not None:
-                    if entity in candidates:
-                        by_entity.setdefault(entity, []).append(hit)
-                elif active is None or active[activity[entity]]:
+                if entity in candidates:
                     by_entity.setdefault(entity, []).append(hit)
-        weak: dict[int, list[Signal]] = {}
-        signals = {p: Signal("weak_name", value) for p, value in values.items()}
+        weak = {}
         for entity, entity_hits in by_entity.items():
-            if candidates is None or _two_distinct(entity_hits):
+            if _two_distinct(entity_hits):
                 weak[entity] = [
                     self._own_signal(p, entity, signals[p])
                     for p in dict.fromkeys(p for p, _, _ in entity_hits)

@@ -5,6 +5,7 @@ and one instant, field or entity that makes the rule refuse it.
 """
 
 import copy
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -182,6 +183,23 @@ def test_each_match_names_its_election_and_stage_in_the_language_asked() -> None
     fr = matcher.match(platform="x", action="like", post={"text": "prabowo"}, at=at, lang="fr")
     assert fr.matches[0].election["name"] == "Pemilu 2024"
     assert fr.message["body"] == "Prabowo – Gibran · Pemilu 2024 · Masa kampanye · menyukai"
+
+
+def test_a_match_body_is_its_asdict_and_a_copy_of_the_election() -> None:
+    """body() is what dataclasses.asdict gave (the answer's shape), without sharing the
+    timeline's election: an answer changed by its reader changes no later answer."""
+    matcher = Matcher.from_bundle(bundle())
+    post = {"text": "prabowo dan gibran", "author_handle": "prabowo"}
+    match = matcher.match(platform="x", action="like", post=post, at=IN_CAMPAIGN).matches[0]
+    body = match.body()
+    as_json = json.loads(json.dumps(dataclasses.asdict(match)))  # its tuples as lists
+    assert body == as_json and list(body) == list(as_json)
+    assert [s["type"] for s in body["signals"]] == ["account", "name", "weak_name"]
+    body["election"]["stage"]["name"] = "changed"
+    body["election"]["name"] = "changed"
+    again = matcher.match(platform="x", action="like", post=post, at=IN_CAMPAIGN).matches[0]
+    assert again.election["name"] == "Pemilu 2024"
+    assert again.election["stage"]["name"] == "Masa kampanye"
 
 
 def test_election_and_stage_placeholders_are_empty_for_an_always_active_entity(example) -> None:
