@@ -7,8 +7,10 @@ import heapq
 import re
 import threading
 from array import array
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 
 import ahocorasick
 
@@ -313,14 +315,15 @@ class Matcher:
                         signal = self._own_signal(p, entity, shared) if respelled else shared
                         weak.setdefault(entity, []).append(signal)
             return weak
-        # Only entities listed under two different patterns can have two distinct weak names.
-        seen: dict[int, int] = {}
-        candidates = set()
-        for p in dict.fromkeys(p for p, _, _ in hits):
-            for entity in c.weak_entities[c.weak_offsets[p] : c.weak_offsets[p + 1]]:
-                if (active is None or active[activity[entity]]) \
-                        and seen.setdefault(entity, p) != p:
-                    candidates.add(entity)
+        # Only entities listed under two different patterns can have two distinct weak names (a
+        # pattern lists an entity once): counted in C, as a first name shares hundreds of them.
+        patterns = dict.fromkeys(p for p, _, _ in hits)
+        if len(patterns) < 2:
+            return {}
+        listed = Counter(chain.from_iterable(
+            c.weak_entities[c.weak_offsets[p] : c.weak_offsets[p + 1]] for p in patterns))
+        candidates = {entity for entity, times in listed.items()
+                      if times > 1 and (active is None or active[activity[entity]])}
         if not candidates:
             return {}
         by_entity: dict[int, list[tuple[int, int, int]]] = {}
