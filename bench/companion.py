@@ -330,17 +330,23 @@ def main() -> None:
         with httpx.Client(base_url=url, headers=headers, timeout=10) as client:
             for _ in range(200):  # warm the connection and the interpreter's caches
                 client.get("/v1/health")
-            health = timed_requests(client, args.requests, lambda i: client.get("/v1/health"))
-            check = timed_requests(client, args.requests,
-                                   lambda i: client.post("/v1/check", json=check_body(i)))
+            # Alternated on the one connection, so both see the same moments of the machine's load:
+            # a loopback request's tail here is mostly this 2-core machine's scheduling.
+            health, check = [], []
+            for i in range(args.requests):
+                health += timed_requests(client, 1, lambda _: client.get("/v1/health"))
+                check += timed_requests(client, 1,
+                                        lambda _, i=i: client.post("/v1/check", json=check_body(i)))
             row("/v1/health p50 / p99, fresh connection (floor)",
                 f"{ms(percentile(fresh['health'], 50))} / {ms(percentile(fresh['health'], 99))}")
             row("/v1/check p50 / p99, fresh connection",
                 f"{ms(percentile(fresh['check'], 50))} / {ms(percentile(fresh['check'], 99))}")
-            row("/v1/health p50 / p99, kept alive",
+            row("/v1/health p50 / p99, kept alive (floor of the next rows)",
                 f"{ms(percentile(health, 50))} / {ms(percentile(health, 99))}")
             row("/v1/check p50, kept alive", ms(percentile(check, 50)))
             row("/v1/check p99, kept alive", ms(percentile(check, 99)), "target ≤ 5 ms")
+            ratio = percentile(check, 99) / percentile(health, 99)
+            row("/v1/check p99 ÷ its floor's p99 (health), kept alive", f"{ratio:.2f}×")
             ratio = percentile(check, 50) / percentile(health, 50)
             row("/v1/check p50 ÷ /v1/health p50, kept alive", f"{ratio:.2f}×", "target ≤ 1.5×")
             ratio = percentile(health, 50) / percentile(fresh["health"], 50)
