@@ -248,10 +248,10 @@ class Matcher:
         if not strong and not weak:
             return _ALLOW
         n_context = len(context)
-        ranked = strong.keys() | weak.keys()
+        matched = strong.keys() | weak.keys()
         # Only the listed ones need an order: a post naming hundreds lists 20.
         listed = heapq.nsmallest(
-            MAX_MATCHES, ranked,
+            MAX_MATCHES, matched,
             key=lambda e: (e not in strong, -len(strong.get(e, ())) - len(weak.get(e, ()))
                            - (n_context if e in weak else 0), e),
         )
@@ -270,11 +270,11 @@ class Matcher:
         levels, refs_of = c.entity_levels, c.entity_refs
         severity = max(
             timeline.severities(state, own, election)[action_index]
-            for own, election in {(levels[e], activity[e]) for e in ranked}
+            for own, election in {(levels[e], activity[e]) for e in matched}
         )
-        refs = sorted({r for k in {refs_of[e] for e in ranked} for r in c.ref_sets[k]})
+        refs = sorted({r for k in {refs_of[e] for e in matched} for r in c.ref_sets[k]})
         verdict = VERDICTS[severity]
-        truncated = len(ranked) - len(listed)
+        truncated = len(matched) - len(listed)
         return MatchResult(
             verdict=verdict,
             matches=matches,
@@ -320,9 +320,9 @@ class Matcher:
         patterns = dict.fromkeys(p for p, _, _ in hits)
         if len(patterns) < 2:
             return {}
-        listed = Counter(chain.from_iterable(
+        listings = Counter(chain.from_iterable(
             c.weak_entities[c.weak_offsets[p] : c.weak_offsets[p + 1]] for p in patterns))
-        candidates = {entity for entity, times in listed.items()
+        candidates = {entity for entity, times in listings.items()
                       if times > 1 and (active is None or active[activity[entity]])}
         if not candidates:
             return {}
