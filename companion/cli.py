@@ -2,6 +2,7 @@
 
 import csv
 import errno
+import gc
 import json
 import logging
 import socket
@@ -129,8 +130,17 @@ def serve(**options) -> None:
                             lifespan="on", server_header=False, http=protocol,
                             timeout_keep_alive=5)
     line = f"listening on http://{host}:{port}" + (f" ({note})" if note else "")
-    AnnouncingServer(config, line, settings.port_path, port,
-                     on_listening=lambda: app.state.rules.listening()).run(sockets=[sock])
+
+    def listening() -> None:
+        app.state.rules.listening()
+        # The start ran without the cyclic collector (companion.launch). What is alive now lives
+        # as long as the process: frozen, no later collection walks it, so no request stalls for
+        # a full pass over it (0.1 s here). The few cycles of garbage from the start stay.
+        gc.freeze()
+        gc.enable()
+
+    AnnouncingServer(config, line, settings.port_path, port, on_listening=listening).run(
+        sockets=[sock])
 
 
 def _claim_port(settings: Settings, token: str) -> tuple[socket.socket, str | None]:
