@@ -13,10 +13,7 @@ import hashlib
 import itertools
 import json
 import multiprocessing
-import multiprocessing.connection
-import os
 import re
-import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,6 +27,7 @@ import jsonschema_rs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from companion.rules import child
 from companion.rules.compiled import (
     Compiled,
     CompiledCache,
@@ -798,38 +796,8 @@ def child_pool() -> ProcessPoolExecutor:
     """One spawned worker (no fork: the companion runs threads) that dies with its parent and
     may grow by at most CHILD_MEMORY."""
     spawn = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_child_setup,
+    return ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=child.setup,
                                initargs=(CHILD_MEMORY,))
-
-
-def _child_setup(memory: int) -> None:
-    """In the worker: cap its address space growth (POSIX; a MemoryError becomes a too_large
-    rejection rather than a machine that swaps), then watch the parent."""
-    if sys.platform.startswith("linux"):  # macOS does not enforce RLIMIT_AS; Windows has none
-        import resource
-
-        with open("/proc/self/statm") as statm:
-            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = size + memory
-        if hard == resource.RLIM_INFINITY or limit < hard:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    _die_with_parent()
-
-
-def _die_with_parent() -> None:
-    """Exit as soon as the parent is gone, even if it was killed mid-compile (a killed
-    companion must not leave a 300 MB parse running). The parent's sentinel is readable on every
-    OS once the parent process ends."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="netral-parent-watch").start()
 
 
 def schema_problem(data: Any) -> str | None:

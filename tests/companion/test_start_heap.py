@@ -1,7 +1,8 @@
 """`serve` starts without the cyclic collector and, once it listens, freezes the heap it built:
 no start pays for collections of objects that all live on, and no later request stalls for a full
-pass over them."""
+pass over them. A compile helper never turns the collector on."""
 
+import gc
 import json
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import textwrap
 
 import httpx
 
+from companion.rules.bundle import child_pool
 from tests.companion.companion_testkit import REPO, cli_env, token_headers
 
 # The real entry point (`python -m companion serve`), run by a wrapper that reports, on stderr,
@@ -67,3 +69,10 @@ def test_serve_starts_without_collections_and_freezes_its_heap_once_listening(tm
     assert collections, "no collection at all: the collector was never turned back on"
     # (The frozen count only falls a little, as frozen objects are freed.)
     assert all(event["frozen"] > 20_000 for event in collections), collections
+
+
+def test_a_compile_helper_runs_without_the_collector_and_the_parent_keeps_it():
+    """The helper's imports and its one compile run without the collector; it dies after."""
+    with child_pool() as pool:
+        assert pool.submit(gc.isenabled).result() is False
+    assert gc.isenabled()
