@@ -11,6 +11,12 @@ bench/click_path.py (a plain page that opens a <dialog> on click, same browser, 
   3. classification latency: a post inserted into view -> the insertion's next animation frame,
      -> the engine's observation sent the batch (mark netral:classify-sent), -> its verdict known
      in the content script (mark netral:classified).
+  4. the stopped worker's own floor: a bare MV3 extension in a second Chromium of the same run,
+     whose content script, at the pointerdown, messages its stopped worker, which fetches the
+     companion's /v1/health once and answers, and which then opens a plain <dialog>: what asking a
+     stopped worker anything at the click costs in this browser, before any work of ours. (Ours
+     starts earlier: a new post is sent for classification in the frame after it appears, which
+     wakes the worker before the click.)
 Targets: the observation within one frame of the insertion; the first cold warning <= 3x the floor.
 
     python bench/extension.py [--runs 20]
@@ -19,9 +25,11 @@ Targets: the observation within one frame of the insertion; the first cold warni
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -39,6 +47,8 @@ from click_path import (
 from e2e_testkit import (
     CHROMIUM,
     extension_status,
+    extension_worker,
+    launch_with_extension,
 )
 from harness import linked_extension
 from test_cold_worker import WorkerSwitch
@@ -57,6 +67,92 @@ INSERT_TIMED = """(p) => {
     window.__insertPost(p);
     return new Promise((resolve) => requestAnimationFrame(() => resolve([t0, performance.now()])));
 }"""
+
+# The stopped worker's floor: an extension with nothing in it but one message and one fetch.
+BARE_ORIGIN = "https://worker-floor.example/"
+BARE_FILES = {
+    "manifest.json": json.dumps({
+        "manifest_version": 3, "name": "bench: bare worker", "version": "1",
+        "background": {"service_worker": "worker.js"},
+        "content_scripts": [{"matches": [f"{BARE_ORIGIN}*"], "js": ["content.js"]}],
+        "host_permissions": ["http://127.0.0.1/*"],
+    }),
+    "worker.js": """chrome.runtime.onMessage.addListener((message, sender, reply) => {
+  const now = () => performance.timeOrigin + performance.now();
+  const times = { started: performance.timeOrigin, message: now() };
+  fetch(message.url, { cache: "no-store" })
+    .then((r) => r.text())
+    .then(() => reply({ ...times, fetched: now() }), () => reply(times));
+  return true;
+});""",
+    "content.js": """document.addEventListener("pointerdown", (event) => {
+  if (event.target.id !== "open") return;
+  chrome.runtime.sendMessage({ url: document.body.dataset.url }).then((times) => {
+    Object.assign(document.body.dataset, times);
+    document.getElementById("d").showModal();
+    requestAnimationFrame(() => {
+      document.body.dataset.shownAt = performance.timeOrigin + performance.now();
+    });
+  });
+}, true);""",
+}
+BARE_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>bare worker</title></head>
+<body data-url="{url}"><button id="open" style="margin:200px">Suka</button>
+<dialog id="d"><p>Konten ini berkaitan dengan kampanye pemilu</p><button id="close">Batal</button>
+</dialog><script>
+  window.__bench = {{down: null}};
+  addEventListener('pointerdown', (e) => {{
+    __bench.down = performance.timeOrigin + e.timeStamp;
+  }}, true);
+  document.getElementById('close').addEventListener('click', () => d.close());
+</script></body></html>"""
+
+
+def measure_bare_worker(pw, companion_url: str, runs: int, parts: dict) -> list[float]:
+    """ms from the trusted pointerdown to the frame that shows the bare extension's <dialog>, its
+    worker stopped before each click (one warm-up click first); parts[name] gets the ms after the
+    pointerdown at which the worker started, had the message, had fetched."""
+    with tempfile.TemporaryDirectory(prefix="netral-bench-bare-") as tmp:
+        extension = Path(tmp) / "extension"
+        extension.mkdir()
+        for name, text in BARE_FILES.items():
+            (extension / name).write_text(text)
+        context = launch_with_extension(pw, Path(tmp) / "profile", extension=extension)
+        try:
+            body = BARE_PAGE.format(url=f"{companion_url}/v1/health")
+            context.route(f"{BARE_ORIGIN}**", lambda route: route.fulfill(
+                content_type="text/html", body=body))
+            switch = WorkerSwitch(context, origin="chrome-extension://")
+            page = context.new_page()
+            page.goto(BARE_ORIGIN)
+            page.bring_to_front()
+
+            def once() -> float:
+                page.evaluate("delete document.body.dataset.shownAt")
+                page.locator("#open").click()
+                page.wait_for_function("document.body.dataset.shownAt !== undefined")
+                stamps = page.evaluate("({...document.body.dataset, down: __bench.down})")
+                for name in ("started", "message", "fetched"):
+                    if name in stamps:
+                        parts.setdefault(name, []).append(float(stamps[name]) - stamps["down"])
+                page.locator("#close").click()
+                return float(stamps["shownAt"]) - stamps["down"]
+
+            once()
+            parts.clear()
+            times = []
+            for _ in range(runs):
+                switch.stop()
+                times.append(once())
+            return times
+        finally:
+            context.close()
+
+
+def configured_url(context) -> str:
+    """The companion URL the harness gave the extension."""
+    return extension_worker(context).evaluate(
+        "async () => (await chrome.storage.local.get('companionUrl')).companionUrl")
 
 
 def click_to_site(page: Page, selector: str, post_id: str) -> float:
@@ -103,6 +199,7 @@ def main() -> None:
     load = os.getloadavg()
 
     with sync_playwright() as pw, linked_extension(pw) as context:
+        companion_url = configured_url(context)
         switch = WorkerSwitch(context)
         page = context.new_page()
         page.goto("https://x.com/home")
@@ -151,6 +248,8 @@ def main() -> None:
             verdict.append(mark_after(page, "netral:classified", t0) - t0)
             page.wait_for_timeout(50)
         context.close()
+        bare_parts: dict[str, list[float]] = {}
+        bare = measure_bare_worker(pw, companion_url, runs, bare_parts)
 
     print(f"Netral service worker and classification, {runs} runs each (Chromium {CHROMIUM})")
     print(f"load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
@@ -164,6 +263,12 @@ def main() -> None:
     ):
         print(summary(name, values))
         print(ratio(name, values, floor_p95, target))
+        if "stopped" in name:
+            p95 = percentile(values, 95) / percentile(bare, 95)
+            print(f"{'  p95 / bare stopped worker p95':<44} {p95:.2f}x")
+    print(summary("floor of those: bare stopped worker, 1 fetch", bare))
+    cells = "  ".join(f"{name} {statistics.median(v):.1f}" for name, v in bare_parts.items())
+    print(f"  bare worker parts, p50 ms after pointerdown: {cells}")
     for key in ("loaded", "evaluated", "native", "config", "proof", "firstAnswer"):
         values = [b[key] for b in budgets if isinstance(b.get(key), (int, float))]
         if values:

@@ -51,7 +51,8 @@ class WorkerSwitch:
     browser does when it goes idle (the next event, a content script's message, starts it again).
     """
 
-    def __init__(self, context: BrowserContext) -> None:
+    def __init__(self, context: BrowserContext, origin: str = ORIGIN) -> None:
+        self.origin = origin  # whose worker: ours, or another extension's (the benches' floor)
         self.page = context.new_page()
         self.page.goto("about:blank")
         self.versions: dict[str, dict] = {}
@@ -62,7 +63,7 @@ class WorkerSwitch:
 
     def _update(self, event: dict) -> None:
         for version in event["versions"]:
-            if version["scriptURL"].startswith(ORIGIN):
+            if version["scriptURL"].startswith(self.origin):
                 self.versions[version["versionId"]] = version
 
     def status(self) -> str | None:
