@@ -46,7 +46,11 @@ def create_app(settings: Settings) -> FastAPI:
             manager.stop()
             store.close()
 
-    app = FastAPI(title="Netral companion", version=__version__, lifespan=lifespan)
+    # No /docs, /redoc or /openapi.json: the API is the contract (docs/ and ../shared/spec), and
+    # FastAPI's pages would answer any local process without a token and load their scripts from
+    # a CDN, where nothing of the companion's may leave the laptop.
+    app = FastAPI(title="Netral companion", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     for router in (health, status, check, acknowledgements, pact, pair, rules):
         app.include_router(router.router)

@@ -85,6 +85,17 @@ def test_other_hosts_are_refused(app_client, host):
     assert app_client.get("/v1/health", headers={"Host": host}).status_code == 400
 
 
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"])
+def test_no_framework_pages_are_served_with_or_without_the_token(app_client, path):
+    """FastAPI's API pages: 4 paths, each asked without and with the token, answer 404 with our
+    error body, and nothing that names a CDN (those pages load their scripts from one)."""
+    for headers in ({}, {"Authorization": app_client.token}):
+        response = app_client.get(path, headers=headers)
+        assert response.status_code == 404
+        assert response.json() == {"error": "not_found"}
+        assert "cdn" not in response.text
+
+
 def test_preflight_for_allowed_origin_only(app_client):
     request = {"Access-Control-Request-Method": "POST",
                "Access-Control-Request-Headers": "authorization,content-type"}
