@@ -17,7 +17,9 @@ bench/click_path.py (a plain page that opens a <dialog> on click, same browser, 
      stopped worker anything at the click costs in this browser, before any work of ours. (Ours
      starts earlier: a new post is sent for classification in the frame after it appears, which
      wakes the worker before the click.)
-Targets: the observation within one frame of the insertion; the first cold warning <= 3x the floor.
+Targets: the observation within one frame of the insertion; a new post's warning <= 3x the floor
+with the worker running, and with it stopped no slower than the bare worker's floor (the browser's
+own wake-up and one fetch; ours wakes at the post's classification, before the click).
 
     python bench/extension.py [--runs 20]
 """
@@ -255,20 +257,25 @@ def main() -> None:
     print(f"load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(summary("floor: click -> plain <dialog> shown", floor))
     floor_p95 = percentile(floor, 95)
+    print(summary("floor: bare stopped worker, 1 fetch, <dialog>", bare))
+    cells = "  ".join(f"{name} {statistics.median(v):.1f}" for name, v in bare_parts.items())
+    print(f"  bare worker parts, p50 ms after pointerdown: {cells}")
+    bare_p95 = percentile(bare, 95)
     for name, values, target in (
         ("new post, warm worker: click -> warning", warm_warning, 3),
-        ("new post, stopped worker: click -> warning", cold_warning, 3),
+        ("new post, stopped worker: click -> warning", cold_warning, None),
         ("allowed, warm worker: click -> site", warm_allowed, None),
         ("allowed, stopped worker: click -> site", cold_allowed, None),
     ):
         print(summary(name, values))
         print(ratio(name, values, floor_p95, target))
         if "stopped" in name:
-            p95 = percentile(values, 95) / percentile(bare, 95)
-            print(f"{'  p95 / bare stopped worker p95':<44} {p95:.2f}x")
-    print(summary("floor of those: bare stopped worker, 1 fetch", bare))
-    cells = "  ".join(f"{name} {statistics.median(v):.1f}" for name, v in bare_parts.items())
-    print(f"  bare worker parts, p50 ms after pointerdown: {cells}")
+            # Waking any stopped worker for one fetch costs many plain dialogs here: this is the
+            # floor a stopped worker's figure is read against.
+            p95 = percentile(values, 95)
+            verdict = "met" if p95 <= bare_p95 else "MISSED"
+            print(f"{'  p95 / bare stopped worker p95':<44} {p95 / bare_p95:.2f}x"
+                  f"  target <= 1x: {verdict}")
     for key in ("loaded", "evaluated", "native", "config", "proof", "firstAnswer"):
         values = [b[key] for b in budgets if isinstance(b.get(key), (int, float))]
         if values:
