@@ -273,9 +273,9 @@ def main() -> None:
             # Waking any stopped worker for one fetch costs many plain dialogs here: this is the
             # floor a stopped worker's figure is read against.
             p95 = percentile(values, 95)
-            verdict = "met" if p95 <= bare_p95 else "MISSED"
+            met = "met" if p95 <= bare_p95 else "MISSED"
             print(f"{'  p95 / bare stopped worker p95':<44} {p95 / bare_p95:.2f}x"
-                  f"  target <= 1x: {verdict}")
+                  f"  target <= 1x: {met}")
     for key in ("loaded", "evaluated", "native", "config", "proof", "firstAnswer"):
         values = [b[key] for b in budgets if isinstance(b.get(key), (int, float))]
         if values:
