@@ -7,10 +7,13 @@ import json
 import subprocess
 import sys
 import textwrap
+import weakref
 
 import httpx
 
 from companion.rules.bundle import child_pool
+from companion.rules.manager import RulesManager
+from companion.store import Store
 from tests.companion.companion_testkit import REPO, cli_env, token_headers
 
 # The real entry point (`python -m companion serve`), run by a wrapper that reports, on stderr,
@@ -76,3 +79,31 @@ def test_a_compile_helper_runs_without_the_collector_and_the_parent_keeps_it():
     with child_pool() as pool:
         assert pool.submit(gc.isenabled).result() is False
     assert gc.isenabled()
+
+
+def test_a_bundle_swapped_in_after_the_freeze_frees_the_one_it_replaces(tmp_path, signer):
+    """Frozen objects are never collected: were the startup bundle's objects in a reference
+    cycle, a hot swap would keep them (the full-election tables and automaton: ~150 MB) for
+    good. They are freed by their reference counts alone."""
+    (tmp_path / "rules").mkdir()
+    store = Store(tmp_path / "netral.db")
+    manager = RulesManager(store, signer.trusted_keys, tmp_path / "rules")
+    try:
+        manager.load_startup([signer.bundle(tmp_path, 1)])
+        manager.listening()
+        current = manager.current
+        assert current.matcher.match(platform="x", action="like",
+                                     post={"text": "Coblos Prabowo"}).matches
+        old = [weakref.ref(current), weakref.ref(current.matcher),
+               weakref.ref(current.bundle.compiled)]
+        del current
+        gc.freeze()  # as `serve` does once it listens
+        newer = signer.bundle(tmp_path, 2)
+        manager.offer(newer.read_bytes(), newer.with_name(newer.name + ".sig").read_bytes(),
+                      str(newer))
+        assert manager.current.bundle.version == 2
+        assert [ref() for ref in old] == [None, None, None]
+    finally:
+        gc.unfreeze()
+        manager.stop()
+        store.close()
