@@ -10,7 +10,9 @@ Measures, on the x.com fixture:
      itself opening a plain <dialog> after each classified-ahead run (a modal's cost grows with the
      page);
   2. the delay an allowed action gets: click -> the site's own React-style root handler, with the
-     extension and in a second browser context without it.
+     extension and in a second browser context without it; in that context also the second floor
+     again (the fixture opening a plain <dialog> as its feed grows the same way), so the page's own
+     cost and the extension's presence on it are told apart.
 Targets: classified-ahead p95 <= 1.2x the floor's p95, cold p95 <= 3x the floor's p95, allowed
 actions <= 1 ms added.
 
@@ -232,12 +234,21 @@ def main() -> None:
 
         with plain_x_page(pw) as baseline_page:
             without_extension = allowed_delays(baseline_page, runs)
+            # The same-page floor without the extension, the feed grown the same way: what of the
+            # fixture page's own <dialog> cost is the page's, and what is the extension's presence.
+            baseline_page.evaluate(PROBE)
+            baseline_page.evaluate(SAME_PAGE_FLOOR)
+            same_page_plain = []
+            for i in range(runs):
+                insert_post(baseline_page, f"a{i}", f"Kampanye hari ke-{i} #PrabowoGibran2024")
+                same_page_plain.append(click_to_floor(baseline_page, "bench-"))
 
     load = os.getloadavg()
     print(f"Netral click path, {runs} runs each (Chromium {CHROMIUM}, headless)")
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(summary("floor: click -> plain <dialog> shown", floor))
     print(summary("same page: the fixture opens a <dialog>", same_page))
+    print(summary("  the same without the extension", same_page_plain))
     floor_p95 = percentile(floor, 95)
     same_p95 = percentile(same_page, 95)
     for name, samples, factor, parts in (
