@@ -35,7 +35,7 @@ def embedded(name: str) -> Path | None:
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["serve"]:
-        # Starting builds ~70k objects that live as long as the process (the web stack, the
+        # Starting builds 70–110k objects that live as long as the process (the web stack, the
         # rules) and almost no garbage (~760 objects in cycles, counted): the cyclic collector
         # would walk them again and again for nothing, ~0.1–0.2 s of a start here. `serve` turns
         # it back on once it listens, after freezing what exists then (companion.cli).
