@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 import companion
+from companion.rules.bundle import CHILD_THRESHOLD
+from companion.rules.keys import keygen
+from shared_rules.generate import build_rules
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -105,3 +108,34 @@ def test_check_at_a_2024_campaign_instant_warns_with_the_frozen_data(dist, tmp_p
         match = answer["matches"][0]
         assert match["entity_id"] == "paslon-2024-02"
         assert match["election"]["stage"]["id"] == "kampanye"
+
+
+def test_the_full_election_bundle_is_compiled_by_a_frozen_helper(dist, tmp_path, figure):
+    """A bundle over 8 MiB is compiled in a spawned helper: in the frozen exe that helper is the
+    exe itself again (multiprocessing.freeze_support), started through companion.rules.child.
+    Were that broken, the helper would die and the bundle be refused (`unreadable`): only the
+    default bundle's 30 entities would be served."""
+    key, _ = keygen("frozen-test", tmp_path / "keys")
+    bundle = next(path for path in build_rules(tmp_path / "rules", caleg=True, keys=[key])
+                  if "caleg" in path.name)
+    assert bundle.stat().st_size > CHILD_THRESHOLD
+    data_dir = tmp_path / "data"
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [str(exe(dist)), "serve", "--port", "0", "--data-dir", str(data_dir), "--rules",
+         str(bundle), "--trusted-keys", str(tmp_path / "rules" / "trusted_keys.json")],
+        env={"HOME": str(tmp_path)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = process.stdout.readline().strip()
+        figure("frozen companion first acceptance of the 258k bundle",
+               f"{time.monotonic() - started:.2f} s")
+        assert line.startswith("listening on http://127.0.0.1:"), line + process.stderr.read()
+        token = (data_dir / "token").read_text().strip()
+        _, status = call(f"{line.removeprefix('listening on ')}/v1/status", token=token)
+        assert status["rules"]["bundle_id"] == "pemilu-2024-caleg"
+        assert status["rules"]["entities"] == 258_259
+        assert list((data_dir / "cache").glob("*.compiled"))  # the helper's tables, kept
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
