@@ -29,14 +29,18 @@ PROBE = textwrap.dedent("""
     gc.callbacks.append(report)
 
     def watch():
-        while not gc.get_freeze_count():
+        deadline = time.monotonic() + 60
+        while not (gc.get_freeze_count() and gc.isenabled()) and time.monotonic() < deadline:
             time.sleep(0.01)
         print(json.dumps({"frozen": gc.get_freeze_count(), "enabled": gc.isenabled()}),
               file=sys.stderr, flush=True)
+        kept = [[] for _ in range(5000)]  # young objects that live on: the collector must run
+        print(json.dumps({"kept": len(kept)}), file=sys.stderr, flush=True)
 
     threading.Thread(target=watch, daemon=True).start()
     sys.argv = ["netral-companion", *sys.argv[1:]]
     from companion.launch import main
+    gc.collect()  # the young count back to 0: no pass can fall between the mark and gc.disable()
     print(json.dumps({"main": True}), file=sys.stderr, flush=True)
     main()
 """)
@@ -54,7 +58,7 @@ def test_serve_starts_without_collections_and_freezes_its_heap_once_listening(tm
         assert line.startswith("listening on http://127.0.0.1:"), log.read_text()
         url = line.split()[-1]
         with httpx.Client(base_url=url, headers=token_headers(data), timeout=10) as client:
-            for _ in range(50):  # requests after the start: the collector runs again
+            for _ in range(50):  # requests on the frozen heap
                 client.post("/v1/check", json={"platform": "x", "action": "like",
                                                "post": {"text": "Coblos Prabowo " * 40}})
             assert client.get("/v1/status").json()["rules"]["bundle_id"] == "netral-default"
@@ -67,7 +71,7 @@ def test_serve_starts_without_collections_and_freezes_its_heap_once_listening(tm
     assert state["enabled"] is True
     assert state["frozen"] > 20_000  # the web stack and the rules, all of it (~100k here)
     # From the entry point on, every collection came after the freeze: none while starting, and
-    # none over the frozen heap. The checks' work does collect (young objects only).
+    # none over the frozen heap; the probe's 5,000 kept objects do make it run again.
     collections = [event for event in events if "collection" in event]
     assert collections, "no collection at all: the collector was never turned back on"
     # (The frozen count only falls a little, as frozen objects are freed.)
