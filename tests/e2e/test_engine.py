@@ -182,6 +182,48 @@ def test_companion_down_warns_unchecked_and_delivers_the_ack_once_it_is_back(
     assert len([a for a in companion.acknowledgements() if a["ack_id"] == queued["ack_id"]]) == 1
 
 
+COUNT_BATCHES = """() => {
+    const real = globalThis.__netralRealFetch ??= fetch;
+    globalThis.__netralBatches = 0;
+    globalThis.fetch = async (url, init) => {
+        const response = await real(url, init);
+        if (new URL(url, location.href).pathname === "/v1/check/batch" && response.ok) {
+            globalThis.__netralBatches += 1;
+        }
+        return response;
+    };
+}"""
+UNCOUNT = "() => { globalThis.fetch = globalThis.__netralRealFetch; }"
+
+
+def test_a_page_opened_while_the_companion_is_down_is_classified_once_it_is_back(
+    browser, site_page, companion
+):
+    """A laptop's browser may start before the companion does: the first batch of a page opened
+    then gets no verdicts. Its posts are asked about again (after 1 s, then 2, 4 … s), so once
+    the companion is up the page is classified ahead with no scroll and no click. Before, nothing
+    asked again: every first click on such a page took the slow path."""
+    worker = extension_worker(browser)
+    worker.evaluate(COUNT_BATCHES)
+    try:
+        companion.stop()
+        try:
+            page = site_page(HOME)
+            page.wait_for_function(  # the first batch came back: unchecked, nothing known
+                "Number(document.documentElement.dataset.netralClassified || 0) >= 1")
+            time.sleep(1.5)  # the first retry, still without a companion
+            assert worker.evaluate("globalThis.__netralBatches") == 0
+        finally:
+            companion.start()
+        wait_until(lambda: worker.evaluate("globalThis.__netralBatches") >= 1, timeout=20)
+    finally:
+        worker.evaluate(UNCOUNT)
+    page.locator(LIKE_PRABOWO).click()
+    assert wait_for_warning(page) == "warn"
+    press_warning_button(page, "cancel")
+    wait_warning_closed(page)
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

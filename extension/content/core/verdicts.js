@@ -103,6 +103,25 @@
   const classifying = new WeakMap(); // post element -> the batch asking about it (settles when answered)
   let batches = 0;
   let queued = false;
+  // Posts whose batch got no verdicts (the companion not up yet, the worker gone): asked about again on a delay
+  // that doubles while it lasts, so a page opened before the companion started is classified once it is up.
+  const RETRY_FIRST_MS = 1000;
+  const RETRY_MAX_MS = 60_000;
+  const unanswered = new Set();
+  let retryMs = RETRY_FIRST_MS;
+  let retryTimer = null;
+
+  function retryLater(batch) {
+    for (const { postEl } of batch) unanswered.add(postEl);
+    if (retryTimer !== null) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      for (const postEl of unanswered) pending.add(postEl);
+      unanswered.clear();
+      queueClassify();
+    }, retryMs);
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  }
 
   // The observer reports every post that came near the viewport (scrolled into it) in one callback, once per
   // frame: they go out as one batch in the same frame.
@@ -187,6 +206,8 @@
       queueClassify();
       return;
     }
+    if (!answer?.results || answer.unchecked) retryLater(batch);
+    else retryMs = RETRY_FIRST_MS;
     for (const result of answer?.results ?? []) {
       const item = batch[result.key];
       if (!item) continue;
