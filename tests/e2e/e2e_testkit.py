@@ -592,8 +592,10 @@ def settle(page: Page, ms: int = 150) -> None:
     page.wait_for_timeout(ms)
 
 
-def wait_classified(page: Page, timeout: float = 5000) -> None:
-    """Waits until the posts in view were classified ahead (the engine's batch came back)."""
+def wait_classified(page: Page, timeout: float = 10000) -> None:
+    """Waits until the posts in view were classified ahead (the engine's batch came back). Within
+    a second here; the bound is for a fresh browser's first batch on a loaded CI machine (5 s
+    was once too short there)."""
     page.wait_for_function(
         "Number(document.documentElement.dataset.netralClassified || 0) >= 1", timeout=timeout
     )
