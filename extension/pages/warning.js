@@ -137,7 +137,11 @@
     });
     dialog.querySelector('[data-netral-action="proceed"]')?.addEventListener("click", (event) => {
       if (!event.isTrusted) return;
-      if (visibleSince === null || event.timeStamp - visibleSince < MIN_VISIBLE_MS) return; // not seen long enough
+      if (visibleSince === null || event.timeStamp - visibleSince < MIN_VISIBLE_MS) {
+        // Not seen long enough: ignored, and counted here (the page cannot read this document; tests can).
+        document.body.dataset.early = String(Number(document.body.dataset.early ?? 0) + 1);
+        return;
+      }
       decide("proceeded");
     });
     history.addEventListener("click", (event) => {
