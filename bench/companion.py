@@ -393,38 +393,38 @@ def main() -> None:
         loopback = Loopback(url, token)
         health_request = loopback.request("GET", "/v1/health")
         check_requests = [loopback.request("POST", "/v1/check", check_body(i)) for i in range(200)]
+        fresh_health = loopback.request("GET", "/v1/health", close=True)
+        fresh_checks = [loopback.request("POST", "/v1/check", check_body(i), close=True)
+                        for i in range(200)]
         fresh = {"health": [], "check": []}
         for i in range(min(args.requests, 500)):
             # A new connection each time: the floor the keep-alive figures are read against.
-            fresh["health"].append(timed_send(
-                loopback, loopback.request("GET", "/v1/health", close=True), close=True))
-            fresh["check"].append(timed_send(
-                loopback, loopback.request("POST", "/v1/check", check_body(i), close=True),
-                close=True))
+            fresh["health"].append(timed_send(loopback, fresh_health, close=True))
+            fresh["check"].append(timed_send(loopback, fresh_checks[i % 200], close=True))
+        for _ in range(200):  # warm the connection and the interpreter's caches
+            timed_send(loopback, health_request)
+        # Alternated on the one connection, so both see the same moments of the machine's load:
+        # a loopback request's tail here is mostly this 2-core machine's scheduling.
+        health, check = [], []
+        for i in range(args.requests):
+            health.append(timed_send(loopback, health_request))
+            check.append(timed_send(loopback, check_requests[i % 200]))
+        loopback.close()
+        row("/v1/health p50 / p99, fresh connection (floor)",
+            f"{ms(percentile(fresh['health'], 50))} / {ms(percentile(fresh['health'], 99))}")
+        row("/v1/check p50 / p99, fresh connection",
+            f"{ms(percentile(fresh['check'], 50))} / {ms(percentile(fresh['check'], 99))}")
+        row("/v1/health p50 / p99, kept alive (floor of the next rows)",
+            f"{ms(percentile(health, 50))} / {ms(percentile(health, 99))}")
+        row("/v1/check p50, kept alive", ms(percentile(check, 50)))
+        row("/v1/check p99, kept alive", ms(percentile(check, 99)), "target ≤ 5 ms")
+        ratio = percentile(check, 99) / percentile(health, 99)
+        row("/v1/check p99 ÷ its floor's p99 (health), kept alive", f"{ratio:.2f}×")
+        ratio = percentile(check, 50) / percentile(health, 50)
+        row("/v1/check p50 ÷ /v1/health p50, kept alive", f"{ratio:.2f}×", "target ≤ 1.5×")
+        ratio = percentile(health, 50) / percentile(fresh["health"], 50)
+        row("kept alive ÷ fresh, /v1/health p50", f"{ratio:.2f}×", "target ≤ 1× (no Nagle)")
         with httpx.Client(base_url=url, headers=headers, timeout=10) as client:
-            for _ in range(200):  # warm the connection and the interpreter's caches
-                timed_send(loopback, health_request)
-            # Alternated on the one connection, so both see the same moments of the machine's load:
-            # a loopback request's tail here is mostly this 2-core machine's scheduling.
-            health, check = [], []
-            for i in range(args.requests):
-                health.append(timed_send(loopback, health_request))
-                check.append(timed_send(loopback, check_requests[i % 200]))
-            loopback.close()
-            row("/v1/health p50 / p99, fresh connection (floor)",
-                f"{ms(percentile(fresh['health'], 50))} / {ms(percentile(fresh['health'], 99))}")
-            row("/v1/check p50 / p99, fresh connection",
-                f"{ms(percentile(fresh['check'], 50))} / {ms(percentile(fresh['check'], 99))}")
-            row("/v1/health p50 / p99, kept alive (floor of the next rows)",
-                f"{ms(percentile(health, 50))} / {ms(percentile(health, 99))}")
-            row("/v1/check p50, kept alive", ms(percentile(check, 50)))
-            row("/v1/check p99, kept alive", ms(percentile(check, 99)), "target ≤ 5 ms")
-            ratio = percentile(check, 99) / percentile(health, 99)
-            row("/v1/check p99 ÷ its floor's p99 (health), kept alive", f"{ratio:.2f}×")
-            ratio = percentile(check, 50) / percentile(health, 50)
-            row("/v1/check p50 ÷ /v1/health p50, kept alive", f"{ratio:.2f}×", "target ≤ 1.5×")
-            ratio = percentile(health, 50) / percentile(fresh["health"], 50)
-            row("kept alive ÷ fresh, /v1/health p50", f"{ratio:.2f}×", "target ≤ 1× (no Nagle)")
             count = min(args.requests, 1000)
             started = time.perf_counter()
             timed_requests(client, count, lambda i: client.post("/v1/acknowledgements", json={

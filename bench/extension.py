@@ -184,14 +184,15 @@ def mark_after(page: Page, name: str, since: float) -> float:
     )
 
 
-def ratio(name: str, values: list[float], floor_p95: float, target: float | None = None) -> str:
+def ratio(values: list[float], floor_p95: float, target: float | None = None,
+          label: str = "  p95 / floor p95") -> str:
     p95 = percentile(values, 95)
     verdict = (
         ""
         if target is None
         else f"  target <= {target:g}x: {'met' if p95 <= target * floor_p95 else 'MISSED'}"
     )
-    return f"{'  p95 / floor p95':<44} {p95 / floor_p95:.2f}x{verdict}"
+    return f"{label:<44} {p95 / floor_p95:.2f}x{verdict}"
 
 
 def main() -> None:
@@ -268,14 +269,11 @@ def main() -> None:
         ("allowed, stopped worker: click -> site", cold_allowed, None),
     ):
         print(summary(name, values))
-        print(ratio(name, values, floor_p95, target))
+        print(ratio(values, floor_p95, target))
         if "stopped" in name:
             # Waking any stopped worker for one fetch costs many plain dialogs here: this is the
             # floor a stopped worker's figure is read against.
-            p95 = percentile(values, 95)
-            met = "met" if p95 <= bare_p95 else "MISSED"
-            print(f"{'  p95 / bare stopped worker p95':<44} {p95 / bare_p95:.2f}x"
-                  f"  target <= 1x: {met}")
+            print(ratio(values, bare_p95, 1, "  p95 / bare stopped worker p95"))
     for key in ("loaded", "evaluated", "native", "config", "proof", "firstAnswer"):
         values = [b[key] for b in budgets if isinstance(b.get(key), (int, float))]
         if values:
