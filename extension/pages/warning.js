@@ -275,6 +275,9 @@
           paintedAt = data.at;
           stamp();
         } else if (data?.what === "moved") {
+          // In the modal dialog now, where it stays until the decision (tests click only once it is there: the
+          // few ms of the move are no moment a person clicks in).
+          document.body.dataset.modal = "1";
           keepFocus(FOCUS_FRAMES);
         }
       } else if (data?.what === "render" && typeof data.id === "string") {

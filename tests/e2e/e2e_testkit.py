@@ -565,6 +565,8 @@ def press_warning_button(page: Page, action: str) -> None:
     assert frame is not None, "no warning is open"
     if action == "proceed":
         wait_warning_armed(frame)
+    else:  # in its modal dialog: a click in the few ms it moves there is no person's
+        frame.wait_for_selector("body[data-modal='1']", state="attached", timeout=5000)
     # The mouse of the page at the button's place: a click inside a frame that goes away with the
     # warning can leave Playwright waiting on that frame.
     box = frame.locator(f"[data-netral-action='{action}']").bounding_box()

@@ -251,21 +251,28 @@
        * frame's document, its rendering and its focus, so nothing on screen changes; then the page is inert.
        */
       function turnModal() {
-        if (done || dialog.open || !usable(frame)) return; // open: without moveBefore, modal and focused at once
+        if (done || !usable(frame)) return;
+        if (dialog.open) { sendMoved(); return; } // without moveBefore: modal from the start
         dialog.classList.add("moving"); // displayed while the frame moves in, so it never sits in a hidden subtree
         try {
           dialog.moveBefore(iframe, null);
         } catch {
           dialog.classList.remove("moving"); // stays the popover: pointer and keys are still the warning's alone
           iframe.focus();
+          sendMoved();
           return;
         }
         dialog.showModal();
         dialog.classList.remove("moving");
         layer.hidePopover();
         iframe.focus();
-        port.postMessage({ what: "moved" }); // the frame puts its focus back on its button if the move lost it
+        sendMoved(); // the frame puts its focus back on its button if the move lost it
         performance.mark("netral:modal");
+      }
+
+      /** Tells the frame it is where it stays until the decision; after its render and reveal, which it needs first. */
+      function sendMoved() {
+        frame.whenReady.then(() => { if (!done) port.postMessage({ what: "moved" }); });
       }
 
       frame.listeners.add((data) => {
