@@ -43,6 +43,7 @@ from click_path import (
     click_to_warning,
     insert_post,
     measure_floor,
+    mouse_click,
     percentile,
     summary,
 )
@@ -131,13 +132,13 @@ def measure_bare_worker(pw, companion_url: str, runs: int, parts: dict) -> list[
 
             def once() -> float:
                 page.evaluate("delete document.body.dataset.shownAt")
-                page.locator("#open").click()
+                mouse_click(page, "#open")
                 page.wait_for_function("document.body.dataset.shownAt !== undefined")
                 stamps = page.evaluate("({...document.body.dataset, down: __bench.down})")
                 for name in ("started", "message", "fetched"):
                     if name in stamps:
                         parts.setdefault(name, []).append(float(stamps[name]) - stamps["down"])
-                page.locator("#close").click()
+                mouse_click(page, "#close")
                 return float(stamps["shownAt"]) - stamps["down"]
 
             once()
