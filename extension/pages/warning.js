@@ -175,6 +175,13 @@
     port.postMessage({ what: "decision", outcome, note });
   }
 
+  /** Asks the content script to put the warning back on top; counted here (the page cannot read it; tests can). */
+  function obscured() {
+    if (!port) return;
+    document.body.dataset.obscured = String(Number(document.body.dataset.obscured ?? 0) + 1);
+    port.postMessage({ what: "obscured" });
+  }
+
   function setVisible(visible, time) {
     if (visible === (visibleSince !== null)) return;
     clearTimeout(armTimer);
@@ -184,7 +191,7 @@
     } else {
       visibleSince = null;
       delete document.body.dataset.armed;
-      port?.postMessage({ what: "obscured" });
+      obscured();
     }
   }
 
@@ -225,7 +232,7 @@
     keepFocus(FOCUS_FRAMES);
     observer.observe(dialog);
     // Never fully visible, or hidden again: ask the content script to put it back on top (it gives up after a few).
-    setInterval(() => { if (visibleSince === null && !decided) port.postMessage({ what: "obscured" }); }, CHECK_MS);
+    setInterval(() => { if (visibleSince === null && !decided) obscured(); }, CHECK_MS);
   }
 
   /**
@@ -242,6 +249,11 @@
   dialog.addEventListener("cancel", (event) => { event.preventDefault(); if (event.isTrusted) decide("cancelled"); });
   dialog.addEventListener("close", () => decide("cancelled"));
   window.addEventListener("keydown", (event) => { if (event.repeat) event.preventDefault(); }, true);
+  // Presses this document received (the page cannot read them): tests tell a click the browser never delivered here
+  // from one the warning got and did not act on.
+  window.addEventListener("pointerdown", (event) => {
+    if (event.isTrusted) document.body.dataset.presses = String(Number(document.body.dataset.presses ?? 0) + 1);
+  }, true);
   // Focus taken away from this document (by the page, or a click outside) is given back by the content script.
   window.addEventListener("blur", () => port?.postMessage({ what: "blurred" }));
   // When the focus comes back (the content script refocuses this frame: after the page took it, or as the host

@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -571,8 +572,57 @@ def press_warning_button(page: Page, action: str) -> None:
     # warning can leave Playwright waiting on that frame.
     box = frame.locator(f"[data-netral-action='{action}']").bounding_box()
     assert box is not None, f"the warning has no visible {action} button"
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    wait_warning_closed(page)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    presses = frame_presses(frame)
+    page.mouse.click(x, y)
+    try:
+        wait_warning_closed(page, timeout=2000)
+        return
+    except PlaywrightError:
+        pass
+    # Still open 2 s on. A press the warning's document got and did not act on is a failure. A
+    # press it never got was lost on the way (the state says whether the warning had asked to be put
+    # back on top meanwhile: data-obscured): twice in this week's CI runs a click on the warning did
+    # not close it (never in 300 more warnings here under load), and a person whose click is lost
+    # clicks again; so do we, once, and say so in a warning.
+    state = warning_state(page, frame, x, y)
+    if frame_presses(frame) != presses or state["frame_open"] is not True:
+        raise AssertionError(f"the warning got the click on {action} at ({x:.0f}, {y:.0f}) and "
+                             f"stayed open: {state}")
+    warnings.warn(f"a click on the warning's {action} never reached it; clicked again: {state}",
+                  stacklevel=2)
+    page.mouse.click(x, y)
+    try:
+        wait_warning_closed(page)
+    except PlaywrightError as error:
+        state = warning_state(page, frame, x, y)
+        raise AssertionError(
+            f"the warning stayed open after two clicks on {action}: {state}"
+        ) from error
+
+
+def frame_presses(frame: Frame) -> int:
+    """Trusted pointerdowns the warning's document received so far."""
+    return int(frame.evaluate("Number(document.body.dataset.presses ?? 0)"))
+
+
+def warning_state(page: Page, frame: Frame, x: float, y: float) -> dict:
+    """What a warning that did not close looked like, for the failure's message."""
+    state: dict = {"frame_open": None, "page_hit": page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y)?.tagName ?? null", [x, y])}
+    try:
+        state["frame"] = frame.evaluate("""([x, y]) => ({
+            body: {...document.body.dataset}, open: document.getElementById('warning')?.open,
+            hit: document.elementFromPoint(x, y)?.outerHTML?.slice(0, 120) ?? null,
+            active: document.activeElement?.dataset?.netralAction
+                ?? document.activeElement?.tagName,
+            disabled: [...document.querySelectorAll('button')].map((b) => b.disabled),
+            focused: document.hasFocus(), size: [innerWidth, innerHeight]})""", [x, y])
+        state["frame_open"] = state["frame"]["open"]
+    except PlaywrightError as error:
+        state["frame"] = f"unreadable: {error}"
+    state["frames"] = len(warning_frames(page))
+    return state
 
 
 def site_log(page: Page, action: str | None = None) -> list[dict]:
