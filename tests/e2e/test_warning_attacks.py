@@ -4,12 +4,12 @@ page's own world on the x.com fixture, followed by the user's trusted click or k
 wanted it. Each must fail: the site never sees the like, no `proceeded` is recorded, and where the
 warning is dropped the companion records `interrupted`.
 
-Attacks tried: 20: an invisible full-screen layer (and one kept re-covering the warning), a fake
+Attacks tried: 21: an invisible full-screen layer (and one kept re-covering the warning), a fake
 Batal over proceed in the page's own popover, an overlay with pointer-events:none, a near-invisible,
 moved or transformed warning (page opacity, opacity filter, page transform, host opacity, transform
 and display), swapped labels, focus moved before Enter (three ways), early capture listeners
 swallowing clicks and Escape, three page-defined netral-warning elements, the frame navigated or
-messaged by the page, proceed before the minimum time.
+messaged by the page, proceed before the minimum time, synthetic presses on the warning's place.
 """
 
 from __future__ import annotations
@@ -248,6 +248,42 @@ def test_the_page_cannot_reach_the_frame_to_navigate_or_message_it(home, compani
     settle(home, 300)
     assert warning_verdict(home) == "warn"
     assert warning_frame(home) is not None
+    press_warning_button(home, "cancel")
+    assert end_and_outcomes(home, companion, before) == ["cancelled"]
+
+
+def test_only_the_users_own_presses_reach_the_warning(home, companion):
+    """The warning's document counts the trusted presses it gets (tests read it to tell a click
+    the browser lost from one the warning ignored): the page's synthetic pointer events and clicks
+    on the host and its place reach neither that count nor a button; a person's press on the
+    warning's text is counted and decides nothing; Batal then cancels."""
+    before = len(companion.acknowledgements())
+    places = open_warning(home)
+    frame = warning_frame(home)
+    presses = lambda: int(frame.evaluate("Number(document.body.dataset.presses ?? 0)"))  # noqa: E731
+    assert presses() == 0
+    home.evaluate(
+        """([x, y]) => {
+            const host = document.querySelector('netral-warning');
+            for (const target of [host, document.elementFromPoint(x, y), document.body]) {
+                for (const type of ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click']) {
+                    const init = {bubbles: true, composed: true, clientX: x, clientY: y};
+                    target.dispatchEvent(new (type.startsWith('pointer') ? PointerEvent
+                        : MouseEvent)(type, init));
+                }
+                target.click?.();
+            }
+        }""",
+        list(places["cancel"]),
+    )
+    settle(home, 300)
+    assert presses() == 0
+    assert warning_verdict(home) == "warn"
+    title = frame.locator("#title").bounding_box()
+    home.mouse.click(title["x"] + 10, title["y"] + title["height"] / 2)
+    settle(home, 300)
+    assert presses() == 1
+    assert warning_verdict(home) == "warn"
     press_warning_button(home, "cancel")
     assert end_and_outcomes(home, companion, before) == ["cancelled"]
 
