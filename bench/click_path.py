@@ -189,8 +189,7 @@ def allowed_delays(page: Page, runs: int) -> list[float]:
     """dt the site's root handler saw for `runs` likes of an allowed post (like, unlike, …)."""
     like = "article[data-post='1002'] :is([data-testid='like'], [data-testid='unlike'])"
     for _ in range(runs * 2):
-        box = page.locator(like).bounding_box()
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        mouse_click(page, like)
     page.wait_for_function(f"window.__siteLog.filter((e) => e.action === 'like').length >= {runs}")
     return [e["dt"] for e in page.evaluate("window.__siteLog") if e["action"] == "like"]
 

@@ -161,8 +161,7 @@ def configured_url(context) -> str:
 def click_to_site(page: Page, selector: str, post_id: str) -> float:
     """ms from the trusted pointerdown to the site's like handler for `post_id`."""
     page.evaluate("window.__bench.down = null")
-    box = page.locator(selector).bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    mouse_click(page, selector)
     page.wait_for_function(
         "(id) => window.__siteLog.some((e) => e.action === 'like' && e.post === id)", arg=post_id
     )

@@ -138,8 +138,7 @@
     dialog.querySelector('[data-netral-action="proceed"]')?.addEventListener("click", (event) => {
       if (!event.isTrusted) return;
       if (visibleSince === null || event.timeStamp - visibleSince < MIN_VISIBLE_MS) {
-        // Not seen long enough: ignored, and counted here (the page cannot read this document; tests can).
-        document.body.dataset.early = String(Number(document.body.dataset.early ?? 0) + 1);
+        tally("early"); // not seen long enough: ignored
         return;
       }
       decide("proceeded");
@@ -175,10 +174,18 @@
     port.postMessage({ what: "decision", outcome, note });
   }
 
-  /** Asks the content script to put the warning back on top; counted here (the page cannot read it; tests can). */
+  /**
+   * One more of `name` on this document's body (data-early, data-obscured, data-presses): what the warning did
+   * and got, which the page cannot read and tests can.
+   */
+  function tally(name) {
+    document.body.dataset[name] = String(Number(document.body.dataset[name] ?? 0) + 1);
+  }
+
+  /** Asks the content script to put the warning back on top. */
   function obscured() {
     if (!port) return;
-    document.body.dataset.obscured = String(Number(document.body.dataset.obscured ?? 0) + 1);
+    tally("obscured");
     port.postMessage({ what: "obscured" });
   }
 
@@ -249,11 +256,9 @@
   dialog.addEventListener("cancel", (event) => { event.preventDefault(); if (event.isTrusted) decide("cancelled"); });
   dialog.addEventListener("close", () => decide("cancelled"));
   window.addEventListener("keydown", (event) => { if (event.repeat) event.preventDefault(); }, true);
-  // Presses this document received (the page cannot read them): tests tell a click the browser never delivered here
-  // from one the warning got and did not act on.
-  window.addEventListener("pointerdown", (event) => {
-    if (event.isTrusted) document.body.dataset.presses = String(Number(document.body.dataset.presses ?? 0) + 1);
-  }, true);
+  // Presses this document received: tests tell a click the browser never delivered here from one the warning got
+  // and did not act on.
+  window.addEventListener("pointerdown", (event) => { if (event.isTrusted) tally("presses"); }, true);
   // Focus taken away from this document (by the page, or a click outside) is given back by the content script.
   window.addEventListener("blur", () => port?.postMessage({ what: "blurred" }));
   // When the focus comes back (the content script refocuses this frame: after the page took it, or as the host

@@ -221,7 +221,6 @@ def test_a_page_opened_while_the_companion_is_down_is_classified_once_it_is_back
     page.locator(LIKE_PRABOWO).click()
     assert wait_for_warning(page) == "warn"
     press_warning_button(page, "cancel")
-    wait_warning_closed(page)
 
 
 def closed_port() -> int:
