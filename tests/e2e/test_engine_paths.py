@@ -1,7 +1,8 @@
 """The input paths the engine used to miss (issue 11 §3), on the engine lab page served at x.com:
-an open shadow root, a same-site iframe, a control the site acts on at pointerup, a middle click on
-the Quote link, a post the table can no longer read; a bad rule in a signed hot-fix; the breakage
-report, which must leak no user text."""
+an open shadow root, a same-site iframe, a control the site acts on at pointerup (or at pointerdown,
+held there when the post is known to warn), a middle click on the Quote link, a post the table can
+no longer read; a bad rule in a signed hot-fix; the breakage report, which must leak no user
+text."""
 
 from __future__ import annotations
 
@@ -104,6 +105,46 @@ def test_a_control_the_site_acts_on_at_pointerup_is_held(lab):
     press_warning_button(lab, "proceed")
     settle(lab)
     assert [e["where"] for e in site_log(lab, "like")] == ["pointerup"]  # replayed once
+
+
+# The press as the page's own listeners see it (registered after the content script's, like every
+# page's): each trusted event of a mouse press, in order.
+RECORD_PRESS = """() => {
+    window.__press = [];
+    for (const type of ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click']) {
+        window.addEventListener(type, (e) => { if (e.isTrusted) window.__press.push(type); }, true);
+    }
+}"""
+
+
+def test_a_press_on_a_post_known_to_warn_is_held_as_the_button_goes_down(lab, companion):
+    """A mouse press on a control of a post classified ahead as warning: the warning is up while
+    the button is still down, and the page sees nothing of the press (its pointerdown, mousedown,
+    release or click), so even a site that acts at pointerdown does not act; Batal cancels, and
+    proceed performs the like once, at its pointerdown."""
+    like = "#pointerdown [data-testid='like']"
+    before = len(companion.acknowledgements())
+    lab.evaluate(RECORD_PRESS)
+    box = lab.locator(like).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    lab.mouse.move(x, y)
+    settle(lab, 300)
+    lab.mouse.down()
+    assert wait_for_warning(lab) == "warn"  # before the release
+    lab.mouse.up()
+    settle(lab)
+    assert lab.evaluate("window.__press") == []
+    assert site_log(lab, "like") == []
+    press_warning_button(lab, "cancel")
+    settle(lab)
+    assert lab.evaluate("window.__press") == []  # Batal was pressed in the warning's document
+    assert site_log(lab, "like") == []
+    lab.locator(like).click()
+    assert wait_for_warning(lab) == "warn"
+    press_warning_button(lab, "proceed")
+    settle(lab)
+    assert [e["where"] for e in site_log(lab, "like")] == ["pointerdown"]  # replayed once
+    assert [a["outcome"] for a in new_acks(companion, before, 2)] == ["cancelled", "proceeded"]
 
 
 def test_a_middle_click_on_the_quote_link_is_held(lab, browser):

@@ -66,7 +66,8 @@
 //   anything else is the site's own, for its hooks.
 //
 // Interception: capture-phase listeners on window for click, dblclick, auxclick, pointerup, keydown/keyup, submit
-// and input (targets inside open shadow roots are read from the composed path);
+// and input (targets inside open shadow roots are read from the composed path), and pointerdown for a mouse press
+// on a control whose warning is already known (shown as the button goes down);
 // only event.isTrusted events count, and the engine's own replay (element.click(), a re-dispatched
 // KeyboardEvent, form.requestSubmit()) is never intercepted again. Posts entering the viewport are classified
 // in batches; an action on a post known to be allowed is not held at all.
@@ -77,7 +78,7 @@
   const s = Netral.core.state;
   const { CLICKABLE, EDITABLE, closestAcross, compile, merge } = Netral.table;
   const { postOf, composerOf, composerIntent, controlIntent, context, lazy } = Netral.intent;
-  const { intercept, hold, anticipate } = Netral.hold;
+  const { intercept, hold, anticipate, warnsNow } = Netral.hold;
 
   /** The element an event happened on, inside an open shadow root if it was there. */
   function targetOf(event) {
@@ -99,12 +100,31 @@
     if (event.type !== "focusin" && closestAcross(target, CLICKABLE)) s.lastOpener = postEl;
   }
 
-  /** Pointer over or down on a control: its warning is prepared (or its verdict asked for) before the click. */
-  function onPointerAhead(event) {
-    if (ours(event) || event.type === "pointerdown" && event.button !== 0) return;
+  /** Pointer over a control: the warning of a post known to warn is prepared in the hidden frame. */
+  function onPointerover(event) {
+    if (ours(event)) return;
     const target = targetOf(event);
     const intent = target && controlIntent(target, "click");
-    if (intent) anticipate(intent, { check: event.type === "pointerdown" });
+    if (intent) anticipate(intent, { check: false });
+  }
+
+  /**
+   * Pointer down on a control. A mouse press on a control whose warning is known now (the post was classified
+   * ahead and warns) is held at once: the warning is on screen before the button comes up, and the site sees
+   * nothing of the press (its release and click are swallowed, see onPointerup). Any other press, a touch (which
+   * may begin a scroll) or a pen, only has its verdict asked for, so the click that follows finds it under way.
+   */
+  function onPointerdown(event) {
+    if (event.isTrusted) s.heldPress = null; // a new press: the release of an earlier one can no longer come
+    if (ours(event) || event.button !== 0) return;
+    const target = targetOf(event);
+    const intent = target && controlIntent(target, "click");
+    if (!intent) return;
+    if (event.pointerType === "mouse" && event.isPrimary && warnsNow(intent)) {
+      intercept(event, Object.assign(intent, { event }));
+    } else {
+      anticipate(intent, { check: true });
+    }
   }
 
   function onClick(event) {
@@ -114,7 +134,9 @@
     if (s.swallowClick) {
       const { element, at } = s.swallowClick;
       s.swallowClick = null;
-      const same = element === target || element.contains(target) || target.contains(element);
+      // No element: the click made of a held press and its release, on whatever the two share (the release landed
+      // on the warning, so that is an ancestor of both, the document's root when the press was in a shadow root).
+      const same = !element || element === target || element.contains(target) || target.contains(element);
       if (same && event.timeStamp - at < 1000) { hold(event); return; }
     }
     notePost(event);
@@ -127,6 +149,14 @@
    * faster) would otherwise act before the click. The click that follows belongs to the held action.
    */
   function onPointerup(event) {
+    if (s.heldPress && event.isTrusted && event.pointerId === s.heldPress.pointerId) {
+      // The release of a press held at its pointerdown (wherever it lands: on the warning, usually), and the click
+      // the browser makes of the two, on their common ancestor: part of the held action.
+      s.swallowClick = { element: null, at: event.timeStamp };
+      s.heldPress = null;
+      hold(event);
+      return;
+    }
     if (ours(event) || event.button !== 0 || event.pointerType === "touch" && !event.isPrimary) return;
     const target = targetOf(event);
     const intent = target && controlIntent(target, "click");
@@ -247,9 +277,8 @@
       for (const type of ["pointerover", "pointerdown", "focusin"]) {
         window.addEventListener(type, notePost, { capture: true, passive: true });
       }
-      for (const type of ["pointerover", "pointerdown"]) {
-        window.addEventListener(type, onPointerAhead, { capture: true, passive: true });
-      }
+      window.addEventListener("pointerover", onPointerover, { capture: true, passive: true });
+      window.addEventListener("pointerdown", onPointerdown, options); // not passive: a press may be held
       // New posts are observed as they are added (classified in the next frame); the health scan, which counts
       // every post on the page, runs at most every SCAN_INTERVAL_MS.
       const schedule = Netral.health.schedule;

@@ -30,11 +30,17 @@
     }
     hold(event);
     if (event.type === "keydown") s.swallowKeyup = event.key;
-    // The click that follows a held pointerup is part of the same action.
+    // The click that follows a held pointerup is part of the same action; so are the release and the click that
+    // follow a held pointerdown.
     if (event.type === "pointerup") s.swallowClick = { element: intent.control ?? event.target, at: event.timeStamp };
+    if (event.type === "pointerdown") {
+      s.heldPress = { pointerId: event.pointerId };
+      // The press's own time: the page never sees this pointerdown, and bench/click_path.py measures from it.
+      performance.mark("netral:press", { startTime: event.timeStamp });
+    }
     held = intent;
     intent.generation = v.generation;
-    if (known) { decide(intent, known); return; }
+    if (known) { decide(intent, known, { remembered: true }); return; }
     verdictFor(intent).then((response) => decide(intent, response));
   }
 
@@ -72,6 +78,13 @@
 
   const warns = (response) => response?.verdict === "warn" || response?.verdict === "block";
 
+  /** True when intercept() would show this intent's warning at once: its verdict is known and warns, unacknowledged. */
+  function warnsNow(intent) {
+    if (!s.enabled || held || Netral.warning.isOpen()) return false;
+    const known = v.known(intent);
+    return warns(known) && !v.alreadyAcknowledged(intent, known);
+  }
+
   /**
    * A trusted pointer over (`check: false`) or down on a control: the warning of a post known to warn is rendered
    * ahead in the hidden frame; at pointerdown a post not yet known is asked about (or its classification awaited),
@@ -96,8 +109,9 @@
     response.then((answer) => { if (early?.response === response) stage(answer); });
   }
 
-  async function decide(intent, response) {
-    v.remember(intent, response);
+  /** Lets an allowed or acknowledged action through, else shows its warning; `remembered`: a verdict already known. */
+  async function decide(intent, response, { remembered = false } = {}) {
+    if (!remembered) v.remember(intent, response);
     if (response.verdict === "allow" || v.alreadyAcknowledged(intent, response)) {
       held = null;
       replay(intent);
@@ -161,7 +175,7 @@
           bubbles: true, cancelable: true, composed: true, detail: 2,
           clientX: event.clientX, clientY: event.clientY, screenX: event.screenX, screenY: event.screenY,
         }));
-      } else if (event.type === "pointerup") {
+      } else if (event.type === "pointerup" || event.type === "pointerdown") {
         const target = event.target.isConnected ? event.target : intent.control;
         target.dispatchEvent(pointer("pointerdown", event, 1));
         target.dispatchEvent(pointer("pointerup", event, 0));
@@ -178,5 +192,5 @@
     }
   }
 
-  Netral.hold = { hold, intercept, anticipate, get held() { return held; } };
+  Netral.hold = { hold, intercept, anticipate, warnsNow, get held() { return held; } };
 })();

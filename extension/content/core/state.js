@@ -10,7 +10,8 @@ Netral.core = {
     enabled: true,
     replaying: false, // true while a held action is performed, so it is not intercepted again
     swallowKeyup: null, // key whose trusted keyup belongs to a held keydown
-    swallowClick: null, // element whose trusted click belongs to a held pointerup
+    swallowClick: null, // {element, at}: the trusted click that belongs to a held pointerup (element null: any)
+    heldPress: null, // {pointerId} of a press held at its pointerdown, until its release comes
     lastPost: null, // the post the user last pointed at, focused or acted on
     lastOpener: null, // the post whose control the user last pressed or hovered (menus, popovers)
     lastActionPost: {}, // action -> the post of the last intercepted action of that kind
