@@ -206,6 +206,33 @@ def test_a_staged_warning_cannot_be_seen_clicked_or_focused(cold, companion):
     assert [e["post"] for e in site_log(page, "like")] == ["1002"]
 
 
+# A frame of the page that checks it is really visible, as sign-in and payment frames do
+# (IntersectionObserver v2): what its observer last reported after a second.
+PAGE_FRAME_VISIBLE = """() => new Promise((resolve) => {
+    const frame = document.createElement('iframe');
+    frame.style.cssText = 'position:fixed;left:10px;top:10px;width:320px;height:160px;border:0';
+    frame.srcdoc = '<p id="pay" style="margin:0;height:120px;background:#eee">Bayar</p>';
+    frame.onload = () => {
+        const win = frame.contentWindow;
+        let last = null;
+        new win.IntersectionObserver((entries) => { last = entries.at(-1).isVisible; },
+            {trackVisibility: true, delay: 100}).observe(win.document.getElementById('pay'));
+        setTimeout(() => resolve(last), 1000);
+    };
+    document.body.append(frame);
+})"""
+
+
+def test_the_ready_warning_hides_nothing_from_the_pages_own_visibility_checks(cold):
+    """The ready frame waits in the top layer, transparent, inert and without the backdrop a
+    popover has there: a frame of the page that checks it is fully visible still is, with a
+    warning staged in the ready frame."""
+    page, _ = cold
+    page.hover(WARN_LIKE)
+    staged_frame(page)
+    assert page.evaluate(PAGE_FRAME_VISIBLE) is True
+
+
 def test_a_warning_staged_for_a_like_shows_the_action_clicked(cold, companion):
     page, _ = cold
     page.hover(WARN_LIKE)

@@ -4,8 +4,9 @@ page's own world on the x.com fixture, followed by the user's trusted click or k
 wanted it. Each must fail: the site never sees the like, no `proceeded` is recorded, and where the
 warning is dropped the companion records `interrupted`.
 
-Attacks tried: 21: an invisible full-screen layer (and one kept re-covering the warning), a fake
-Batal over proceed in the page's own popover, an overlay with pointer-events:none, a near-invisible,
+Attacks tried: 23: an invisible full-screen layer (and one kept re-covering the warning), a fake
+Batal over proceed in the page's own popover (kept re-shown, or opened before the press, in the
+page's tree or in a closed shadow root), an overlay with pointer-events:none, a near-invisible,
 moved or transformed warning (page opacity, opacity filter, page transform, host opacity, transform
 and display), swapped labels, focus moved before Enter (three ways), early capture listeners
 swallowing clicks and Escape, three page-defined netral-warning elements, the frame navigated or
@@ -162,6 +163,72 @@ def test_a_warning_kept_covered_is_dropped_as_interrupted(home, companion):
     )
     home.mouse.click(*places["proceed"])
     assert end_and_outcomes(home, companion, before) == ["interrupted"]
+
+
+# A fake Batal the page opens once, where proceed will be, before the user presses: the ready
+# warning waits in the top layer already, so the page's popover entered it later, above it.
+BEFORE_PRESS = {
+    "popover": """([x, y]) => {
+        const fake = document.createElement('button');
+        fake.popover = 'manual'; fake.textContent = 'Batal';
+        fake.style.cssText = `position:fixed;inset:auto;left:${x - 60}px;top:${y - 22}px;
+            width:120px;height:44px;margin:0;background:#1b1f24;color:#fff;border-radius:999px`;
+        document.body.append(fake); fake.showPopover();
+    }""",
+    "popover in a closed shadow root": """([x, y]) => {
+        const host = document.createElement('x-hint');
+        const fake = document.createElement('button');
+        fake.popover = 'manual'; fake.textContent = 'Batal';
+        fake.style.cssText = `position:fixed;inset:auto;left:${x - 60}px;top:${y - 22}px;
+            width:120px;height:44px;margin:0;background:#1b1f24;color:#fff;border-radius:999px`;
+        host.attachShadow({mode: 'closed'}).append(fake);
+        document.body.append(host); fake.showPopover();
+    }""",
+}
+
+# What is on top where proceed is, in the first frame after the warning's host took its verdict:
+# a page script sees the attribute and asks for that frame.
+FIRST_FRAME_HIT = """([x, y]) => {
+    window.__firstHit = null;
+    new MutationObserver((records, observer) => {
+        observer.disconnect();
+        requestAnimationFrame(() => {
+            window.__firstHit = document.elementFromPoint(x, y)?.localName ?? 'none';
+        });
+    }).observe(document.documentElement,
+               {subtree: true, attributes: true, attributeFilter: ['data-verdict']});
+}"""
+
+
+@pytest.mark.parametrize("attack", list(BEFORE_PRESS))
+def test_a_popover_the_page_opened_before_the_press_ends_below_the_warning(
+    home, companion, attack
+):
+    """The warning is shown above a popover the page opened before the press: at once when the
+    page's popover is in the page's own tree (its beforetoggle event reached the window), and by the
+    move into the modal a frame later when it is in a closed shadow root (no event leaves that).
+    Either way it is then on top where proceed is, and armed; a fake there decides nothing."""
+    before = len(companion.acknowledgements())
+    places = open_warning(home)
+    press_warning_button(home, "cancel")
+    home.evaluate(BEFORE_PRESS[attack], list(places["proceed"]))
+    home.evaluate(FIRST_FRAME_HIT, list(places["proceed"]))
+    settle(home, 300)
+    home.locator(LIKE).click()
+    assert wait_for_warning(home) == "warn"
+    home.wait_for_function("window.__firstHit !== null")
+    first = home.evaluate("window.__firstHit")
+    if attack == "popover":
+        assert first == WARNING
+    else:
+        assert first == "x-hint"  # the page's host, for that first frame: the known limit
+    wait_warning_armed(warning_frame(home))
+    on_top = home.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y)?.localName", list(places["proceed"])
+    )
+    assert on_top == WARNING
+    press_warning_button(home, "cancel")
+    assert end_and_outcomes(home, companion, before) == ["cancelled", "cancelled"]
 
 
 def test_the_page_cannot_swap_the_labels(home, companion, ui):

@@ -1,6 +1,8 @@
 // The warning: <netral-warning> on document.documentElement, a CLOSED shadow root holding one iframe of the
-// extension's own origin, pages/warning.html. At the click the frame's layer enters the top layer as a popover (no
-// cost but its own), so the warning is on screen in the next frame; right after that frame it moves, without
+// extension's own origin, pages/warning.html. The frame kept ready waits in the top layer already, as a manual
+// popover that cannot be seen, hit or focused; at the click it is only made visible (entering the top layer then
+// would lay out a frame of another process again: ~0.5 ms, over 1 ms at p95), or enters it again, above what the
+// page put there since, so the warning is on screen in the next frame; right after that frame it moves, without
 // reloading or losing focus (moveBefore), into a modal <dialog>, which makes the page inert behind it (a style pass
 // over the whole page: several ms on a long feed, paid once the warning is already seen).
 // The page can reach only the host element: the warning's content, its buttons and its visibility check live in
@@ -30,13 +32,26 @@
     dialog.moving, .layer:popover-open { display: block; }
     /* The frame kept ready stays rendered (a hidden cross-origin frame is throttled and needs frames to wake),
        but cannot be seen, hit or focused. */
-    .idle { display: block; opacity: 0; pointer-events: none; }
+    .idle, .idle iframe { display: block; opacity: 0; pointer-events: none; }
+    /* In the top layer, a popover has a backdrop over the whole page: not while idle (transparent, it still counts
+       as covering every frame below it for a visibility check such as the warning's own, IntersectionObserver v2). */
+    .idle::backdrop { display: none; }
     dialog::backdrop, .layer::backdrop { background: transparent; }
     iframe { all: initial; display: block; width: 100%; height: 100%; border: 0; }`;
 
   const MOVES = typeof Element.prototype.moveBefore === "function"; // a state-preserving move (Chrome 133+)
   let current = null; // the warning shown now: {host, finish}
   let prepared = null; // a ready frame for the next warning (top frame only)
+  // The page's popovers and dialogs open now, each with the number of its opening (their beforetoggle events; the
+  // warning's own, in its closed shadow root, never reach the window): a ready frame that entered the top layer
+  // before one of them that is still there is below it.
+  const pageTopLayer = new Map();
+  let openings = 0;
+  window.addEventListener("beforetoggle", (event) => {
+    if (!(event.target instanceof Element)) return;
+    if (event.newState === "open") pageTopLayer.set(event.target, ++openings);
+    else pageTopLayer.delete(event.target);
+  }, { capture: true, passive: true });
 
   const squash = (s) => String(s ?? "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
   const words = (s) => ` ${String(s ?? "").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim()} `;
@@ -133,7 +148,33 @@
       host.addEventListener(type, (event) => event.stopPropagation());
     }
     document.documentElement.append(host);
+    wait(frame);
     return frame;
+  }
+
+  /**
+   * The ready frame's layer into the top layer, still idle, so that showing it is a change of style only. Not while a
+   * warning is open: it would sit above that warning (transparent and inert, yet over it); finish() calls it again.
+   */
+  function wait(frame) {
+    if (current || frame.holder !== frame.layer || frame.layer.matches(":popover-open")) return;
+    try {
+      frame.layer.showPopover();
+      frame.topLayerAt = openings;
+    } catch {
+      // not in a document that can show it (the page moved the host); show() puts it in the top layer then
+    }
+  }
+
+  /** Whether the ready layer must enter the top layer again to be above everything: the page put something there. */
+  function buried(frame) {
+    if (document.fullscreenElement !== null) return true;
+    for (const [element, at] of pageTopLayer) {
+      // A popover taken out of the document closes without an event: forgotten here.
+      if (!element.isConnected || !element.matches(":popover-open, :modal")) pageTopLayer.delete(element);
+      else if (at > frame.topLayerAt) return true;
+    }
+    return false;
   }
 
   /** Keeps one frame loading in the background of a top frame, so a warning shows in the next frame. */
@@ -143,14 +184,24 @@
   }
 
   /**
-   * Has the frame render `warning` (once it took its port), unless it already holds exactly this one; returns the
-   * id the frame knows it by. Messages on the port arrive in order, so a reveal sent after this finds it rendered.
+   * Has the frame render the warning of `source` ({verdict, response, action, post}) once it took its port, unless it
+   * already holds this one (the same answer for the same action and reading of the post, or the same payload);
+   * returns the id the frame knows it by. Messages on the port arrive in order, so a reveal sent after this finds it
+   * rendered.
    */
-  function sendWarning(frame, warning) {
+  function sendWarning(frame, source) {
+    const { staged } = frame;
+    if (staged && ["verdict", "response", "action", "post"].every((name) => staged.source[name] === source[name])) {
+      return staged.id;
+    }
+    const warning = payload(source);
     const key = JSON.stringify(warning);
-    if (frame.staged?.key === key) return frame.staged.id;
+    if (staged?.key === key) {
+      staged.source = source;
+      return staged.id;
+    }
     const id = crypto.randomUUID();
-    frame.staged = { key, id };
+    frame.staged = { key, id, source };
     frame.whenReady.then(() => {
       if (frame.staged?.id === id) frame.port.postMessage({ what: "render", id, warning });
     });
@@ -164,7 +215,7 @@
   function stage({ verdict, response, action, post }) {
     if (window !== window.top || current) return;
     prepare();
-    if (usable(prepared)) sendWarning(prepared, payload({ verdict, response, action, post }));
+    if (usable(prepared)) sendWarning(prepared, { verdict, response, action, post });
   }
 
   function usable(frame) {
@@ -216,6 +267,7 @@
         if (layer.matches(":popover-open")) layer.hidePopover();
         dialog.close();
         prepare(); // the next warning's frame loads now, so it is ready (and can be staged) by the next click
+        if (prepared) wait(prepared); // made while this warning was open: into the top layer now
         // Taken down a moment later: a frame destroyed while the browser still routes the click's mouseup into
         // it leaves that input unacknowledged (seen under automation: a click that never returned, once in five
         // full runs with 50 ms), and focus given back to the page before the browser finished focusing the
@@ -302,20 +354,40 @@
       // at once (the page made inert now: several ms on a long feed).
       // The focus moves into the frame with the modal a frame later (keys meanwhile are the warning's alone, see
       // below): focusing a frame of another process costs about a millisecond that the first paint need not wait.
-      if (holder === layer) layer.showPopover();
-      else { dialog.showModal(); iframe.focus(); }
+      if (holder === layer) {
+        // Where it waits in the top layer, unless the page put something there since (a popover, a dialog, fullscreen):
+        // then it enters again, above that. A page's popover in its own closed shadow root is not seen here; the
+        // frame's visibility check finds the warning covered and has it raised (raise()).
+        if (layer.matches(":popover-open") && buried(frame)) layer.hidePopover();
+        if (!layer.matches(":popover-open")) layer.showPopover();
+      } else {
+        dialog.showModal();
+        iframe.focus();
+      }
       performance.mark("netral:host-open");
       watcher.observe(document.documentElement, { childList: true, attributes: true, attributeFilter: ["inert"] });
       watcher.observe(host, { attributes: true });
-      const id = sendWarning(frame, payload({ verdict, response, action, post }));
-      frame.whenReady.then(() => { if (!done) port.postMessage({ what: "reveal", id }); });
+      const id = sendWarning(frame, { verdict, response, action, post });
       requestAnimationFrame(() => {
         performance.mark("netral:host-shown");
         const at = performance.timeOrigin + performance.now();
-        frame.whenReady.then(() => { if (!done) port.postMessage({ what: "painted", id, at }); });
-        // After this frame's paint: the page made inert behind the warning, then the next warning's frame starts
-        // loading while this one is read, so a warning that follows soon after finds its frame ready.
-        setTimeout(() => { turnModal(); prepare(); }, 0);
+        // After this frame's paint:
+        // - the frame's document is told it is shown: its staged warning looks exactly as the shown one, so nothing
+        //   on screen waits for this (a warning not staged is rendered first, in order); told at the click, its
+        //   work in the frame's process took the CPU this page needed for the frame (the reveal's own checks are
+        //   stricter for coming later: a proceed counts only once the document has seen itself visible);
+        // - the page is made inert behind the warning;
+        // - the next warning's frame starts loading while this one is read, so a warning that follows soon after
+        //   finds its frame ready.
+        setTimeout(() => {
+          frame.whenReady.then(() => {
+            if (done) return;
+            port.postMessage({ what: "reveal", id });
+            port.postMessage({ what: "painted", id, at });
+          });
+          turnModal();
+          prepare();
+        }, 0);
       });
     });
   }
