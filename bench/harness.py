@@ -43,14 +43,20 @@ def linked_extension(pw: Playwright) -> Iterator[BrowserContext]:
 
 
 @contextmanager
-def plain_x_page(pw: Playwright) -> Iterator[Page]:
-    """The x.com fixture's home page in a Chromium without the extension."""
+def plain_browser(pw: Playwright) -> Iterator[BrowserContext]:
+    """A context of a Chromium without the extension."""
     browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
     try:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield browser.new_context(viewport={"width": 1280, "height": 900})
+    finally:
+        browser.close()
+
+
+@contextmanager
+def plain_x_page(pw: Playwright) -> Iterator[Page]:
+    """The x.com fixture's home page in a Chromium without the extension."""
+    with plain_browser(pw) as context:
         serve_fixtures(context, "https://x.com", FIXTURES / "x")
         page = context.new_page()
         page.goto("https://x.com/home")
         yield page
-    finally:
-        browser.close()
