@@ -46,12 +46,24 @@
   // warning's own, in its closed shadow root, never reach the window): a ready frame that entered the top layer
   // before one of them that is still there is below it.
   const pageTopLayer = new Map();
+  const TRACKED_MAX = 256; // above this, what is closed or gone is forgotten at once (a page's synthetic events)
   let openings = 0;
   window.addEventListener("beforetoggle", (event) => {
     if (!(event.target instanceof Element)) return;
-    if (event.newState === "open") pageTopLayer.set(event.target, ++openings);
-    else pageTopLayer.delete(event.target);
+    if (event.newState !== "open") {
+      pageTopLayer.delete(event.target);
+      return;
+    }
+    if (pageTopLayer.size >= TRACKED_MAX) forgetClosed();
+    pageTopLayer.set(event.target, ++openings);
   }, { capture: true, passive: true });
+
+  /** Forgets the page's elements no longer in the top layer (one taken out of the document closes without an event). */
+  function forgetClosed() {
+    for (const element of pageTopLayer.keys()) {
+      if (!element.isConnected || !element.matches(":popover-open, :modal")) pageTopLayer.delete(element);
+    }
+  }
 
   const squash = (s) => String(s ?? "").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
   const words = (s) => ` ${String(s ?? "").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim()} `;
@@ -169,11 +181,8 @@
   /** Whether the ready layer must enter the top layer again to be above everything: the page put something there. */
   function buried(frame) {
     if (document.fullscreenElement !== null) return true;
-    for (const [element, at] of pageTopLayer) {
-      // A popover taken out of the document closes without an event: forgotten here.
-      if (!element.isConnected || !element.matches(":popover-open, :modal")) pageTopLayer.delete(element);
-      else if (at > frame.topLayerAt) return true;
-    }
+    forgetClosed();
+    for (const at of pageTopLayer.values()) if (at > frame.topLayerAt) return true;
     return false;
   }
 
