@@ -365,8 +365,8 @@
       // below): focusing a frame of another process costs about a millisecond that the first paint need not wait.
       if (holder === layer) {
         // Where it waits in the top layer, unless the page put something there since (a popover, a dialog, fullscreen):
-        // then it enters again, above that. A page's popover in its own closed shadow root is not seen here; the
-        // frame's visibility check finds the warning covered and has it raised (raise()).
+        // then it enters again, above that. A page's popover in its own closed shadow root is not seen here: it
+        // covers the warning for the first frame, until the move into the modal dialog puts the warning above it.
         if (layer.matches(":popover-open") && buried(frame)) layer.hidePopover();
         if (!layer.matches(":popover-open")) layer.showPopover();
       } else {
