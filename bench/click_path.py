@@ -48,18 +48,19 @@ from e2e_testkit import (
 from harness import linked_extension, plain_browser, plain_x_page
 
 PROBE = """() => {
-    window.__bench = {down: null, marks: {}};
+    window.__bench = {down: null};
     window.addEventListener('pointerdown', (e) => {
         // Trusted only: the replay of a held click dispatches its own pointerdown.
         if (e.isTrusted) window.__bench.down = performance.timeOrigin + e.timeStamp;
     }, true);
-    // The content script's netral:* marks (its isolated world shares the page's timeline).
-    new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) {
-            window.__bench.marks[e.name] = performance.timeOrigin + e.startTime;
-        }
-    }).observe({entryTypes: ['mark']});
 }"""
+
+# The content script's netral:* marks of the last click (its isolated world shares the page's
+# timeline), read once the warning is up: a PerformanceObserver, used before, ran its callback in
+# the page between the press and the frame, a cost the floor never paid.
+MARKS = """() => Object.fromEntries(performance.getEntriesByType('mark')
+    .filter((e) => e.name.startsWith('netral:'))
+    .map((e) => [e.name, performance.timeOrigin + e.startTime]))"""
 
 # Where the time of a warning goes, in ms after the trusted pointerdown: the content script's marks,
 # then the warning document's (the frame after it rendered, the frame after its host was shown).
@@ -147,7 +148,7 @@ def click_to_warning(
 ) -> float:
     """ms from the trusted pointerdown to the frame that shows the warning's dialog; with `parts`,
     appends each mark's ms after the pointerdown to parts[name]."""
-    page.evaluate("window.__bench.down = null; window.__bench.marks = {}")
+    page.evaluate("window.__bench.down = null; performance.clearMarks()")
     mouse_click(page, selector, rest_ms)
     wait_for_warning(page)
     frame = warning_frame(page)
@@ -155,9 +156,9 @@ def click_to_warning(
     stamps = frame.evaluate("({...document.body.dataset})")
     # A press on a post known to warn is held at its pointerdown, which the page then never sees:
     # the content script marks that event's own time stamp instead (netral:press).
-    down = page.evaluate("window.__bench.down ?? window.__bench.marks['netral:press']")
+    marks = page.evaluate(MARKS)
+    down = page.evaluate("window.__bench.down") or marks["netral:press"]
     if parts is not None:
-        marks = page.evaluate("window.__bench.marks")
         for name in PARTS:
             if name in marks:
                 parts.setdefault(name, []).append(marks[name] - down)
