@@ -201,10 +201,11 @@ def allowed_delays(page: Page, runs: int) -> list[float]:
     return [e["dt"] for e in page.evaluate("window.__siteLog") if e["action"] == "like"]
 
 
-def measure_floor(context: BrowserContext, runs: int, rest_ms: int = 0) -> list[float]:
-    """The floor in this browser: a plain page opening a <dialog> on click (one warm-up click)."""
+def measure_floor(context: BrowserContext, runs: int) -> list[float]:
+    """The floor in this browser, in one block: a plain page opening a <dialog> on click, pressed
+    on arrival, `runs` times (bench/extension.py's)."""
     floor_page = open_floor(context)
-    floor = [click_to_floor(floor_page, rest_ms=rest_ms) for _ in range(runs)]
+    floor = [click_to_floor(floor_page) for _ in range(runs)]
     floor_page.close()
     return floor
 

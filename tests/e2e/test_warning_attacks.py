@@ -67,6 +67,12 @@ def end_and_outcomes(page: Page, companion, before: int) -> list[str]:
     return [ack["outcome"] for ack in new_acks(companion, before)]
 
 
+# A page's own button that reads "Batal", a popover placed over (x, y): `fake`.
+FAKE_BATAL = """const fake = document.createElement('button');
+        fake.popover = 'manual'; fake.textContent = 'Batal';
+        fake.style.cssText = `position:fixed;inset:auto;left:${x - 60}px;top:${y - 22}px;
+            width:120px;height:44px;margin:0;background:#1b1f24;color:#fff;border-radius:999px`;"""
+
 # Each styles or covers the warning from the page, then the user clicks where proceed is (or the
 # fake button the page drew there) 0.8 s later: past the minimum time, had the warning been visible.
 COVERS = {
@@ -78,11 +84,7 @@ COVERS = {
         setInterval(() => { layer.hidePopover(); layer.showPopover(); }, 100);
     }""",
     "fake Batal over proceed": """([x, y]) => {
-        const fake = document.createElement('button');
-        fake.popover = 'manual'; fake.textContent = 'Batal';
-        fake.style.cssText = `position:fixed;inset:auto;left:${x - 60}px;top:${y - 22}px;
-            width:120px;
-            height:44px;margin:0;background:#1b1f24;color:#fff;border-radius:999px`;
+        """ + FAKE_BATAL + """
         document.body.append(fake); fake.showPopover();
         setInterval(() => { fake.hidePopover(); fake.showPopover(); }, 100);
     }""",
@@ -170,18 +172,12 @@ def test_a_warning_kept_covered_is_dropped_as_interrupted(home, companion):
 # warning waits in the top layer already, so the page's popover entered it later, above it.
 BEFORE_PRESS = {
     "popover": """([x, y]) => {
-        const fake = document.createElement('button');
-        fake.popover = 'manual'; fake.textContent = 'Batal';
-        fake.style.cssText = `position:fixed;inset:auto;left:${x - 60}px;top:${y - 22}px;
-            width:120px;height:44px;margin:0;background:#1b1f24;color:#fff;border-radius:999px`;
+        """ + FAKE_BATAL + """
         document.body.append(fake); fake.showPopover();
     }""",
     "popover in a closed shadow root": """([x, y]) => {
         const host = document.createElement('x-hint');
-        const fake = document.createElement('button');
-        fake.popover = 'manual'; fake.textContent = 'Batal';
-        fake.style.cssText = `position:fixed;inset:auto;left:${x - 60}px;top:${y - 22}px;
-            width:120px;height:44px;margin:0;background:#1b1f24;color:#fff;border-radius:999px`;
+        """ + FAKE_BATAL + """
         host.attachShadow({mode: 'closed'}).append(fake);
         document.body.append(host); fake.showPopover();
     }""",
@@ -218,7 +214,8 @@ def test_a_popover_the_page_opened_before_the_press_ends_below_the_warning(
     page's popover is in the page's own tree (its beforetoggle event reached the window), and by the
     move into the modal a frame later when it is in a closed shadow root (no event leaves that).
     Either way it is then on top where proceed is, and armed; a fake there decides nothing. Made-up
-    openings of elements in no top layer neither hide it nor pile up (they are forgotten)."""
+    openings of elements in no top layer do not hide it (how many it keeps in mind, at most 256,
+    is in the content script's world, out of a test's reach)."""
     before = len(companion.acknowledgements())
     places = open_warning(home)
     press_warning_button(home, "cancel")
